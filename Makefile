@@ -1,0 +1,70 @@
+# Responsible ML for the Social Sciences: set up, build the book, run the tests.
+#
+#   make book    set everything up (first run) and build the executed book
+#   make test    run the whole test suite
+#   make lab     JupyterLab on the course, with rmlkit and nbgrader's extensions
+#   make clean   remove what the build and nbgrader generate (keeps .venv, node_modules)
+#   make distclean   also remove .venv and node_modules
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+VENDOR := book/_extra/vendor
+MATHJAX := node_modules/mathjax/es5
+WIDGETS := node_modules/@jupyter-widgets/html-manager/dist
+
+# Jupyter reads its settings from this checkout, never from the user's own folders:
+# .jupyter/ holds allow_root and the nbgrader course settings.
+export JUPYTER_CONFIG_DIR := $(CURDIR)/.jupyter
+export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book html setup test lab clean distclean
+
+book: setup html
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+setup: $(VENV)/.installed $(VENDOR)/.copied
+
+# The Python environment: exact pins, the library in editable mode, and a kernel that
+# runs this environment's Python.
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 \
+		--display-name "Python 3 (ipykernel)" > /dev/null
+	touch $@
+
+# Front-end scripts from npm, pinned in package-lock.json; only what pages load is copied.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/.copied: node_modules/.package-lock.json
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/mathjax/output/chtml/fonts $(VENDOR)/mathjax/input/tex
+	cp node_modules/requirejs/require.js $(VENDOR)/require.js
+	cp $(WIDGETS)/embed-amd.js $(WIDGETS)/*.woff $(WIDGETS)/*.woff2 $(VENDOR)/
+	cp $(MATHJAX)/tex-chtml.js $(VENDOR)/mathjax/
+	cp -r $(MATHJAX)/output/chtml/fonts/woff-v2 $(VENDOR)/mathjax/output/chtml/fonts/
+	cp -r $(MATHJAX)/input/tex/extensions $(VENDOR)/mathjax/input/tex/
+	touch $@
+
+# The book: every notebook executed (cached in _build/.jupyter_cache), warnings are errors.
+html:
+	$(BIN)/jupyter-book build $(CURDIR) --builder html -W -n --keep-going
+
+test: setup
+	$(BIN)/python -m pytest
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
+
+clean:
+	rm -rf _build book/_extra .jupyter/data .exchange tests/artifacts
+	cd exercises && rm -rf release submitted autograded feedback gradebook.db .nbgrader.log
+
+distclean: clean
+	rm -rf $(VENV) node_modules

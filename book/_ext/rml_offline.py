@@ -1,0 +1,52 @@
+"""A small Sphinx extension that keeps the built book self-contained and clean.
+
+- The ipywidgets renderer (``vendor/embed-amd.js``, from npm) loads its icon fonts from
+  the folder that require.js believes it came from; without configuration that is the
+  page's own folder. A ``require`` configuration set before require.js loads points it
+  at ``vendor/``, found from the page's ``data-content_root``.
+- The widget controls typeset their labels with MathJax 2's ``MathJax.Hub.Queue``; the
+  book serves MathJax 3, so a small shim forwards those calls to ``typesetPromise``.
+- Each script is included once per page. (Jupyter Book 1 registers sphinx-thebe's
+  configuration script twice, which throws "THEBE_JS_URL has already been declared".)
+"""
+
+from __future__ import annotations
+
+REQUIRE_CONFIG = (
+    "var require = {paths: {'@jupyter-widgets/html-manager/dist': new URL("
+    "(document.documentElement.dataset.content_root || './') + 'vendor', "
+    "document.baseURI).href}};"
+)
+
+MATHJAX2_SHIM = (
+    "if (window.MathJax) { window.MathJax.startup = Object.assign({}, "
+    "window.MathJax.startup, {ready: function () { MathJax.startup.defaultReady(); "
+    "MathJax.Hub = {Queue: function (cmd) { return MathJax.startup.promise.then("
+    "function () { return MathJax.typesetPromise([cmd[2]]); }); }}; }}); }"
+)
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        filename = getattr(script, "filename", script) or ""  # None and "" both mean inline
+        attributes = getattr(script, "attributes", {})
+        key = (str(filename), attributes.get("body", ""), attributes.get("type", ""))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique  # in place: later handlers may still add page scripts to this list
+
+
+def setup(app):
+    # Before require.js (priority 500), which reads a global `require` as its configuration.
+    app.add_js_file(None, body=REQUIRE_CONFIG, priority=200)
+    # After Sphinx's `window.MathJax = {...}` configuration (priority 500).
+    app.add_js_file(None, body=MATHJAX2_SHIM, priority=510)
+    # Early: Sphinx stops calling html-page-context handlers at the first that returns a
+    # template name, so a late handler may never run.
+    app.connect("html-page-context", _dedupe_scripts, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,12 @@
+"""rmlkit: the helper library of *Responsible ML for the Social Sciences*.
+
+Modules are named after what the course teaches:
+
+- :mod:`rmlkit.datasets`: synthetic data with a known ground truth.
+- :mod:`rmlkit.audit`: disaggregated evaluation of a model, group by group.
+- :mod:`rmlkit.widgets`: interactive explorers for the lessons.
+
+All data made by this library is synthetic.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,123 @@
+"""The book builds with warnings as errors and reads offline in a real browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+from conftest import ARTIFACTS, ROOT
+
+pytestmark = pytest.mark.slow
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [toc["root"]]
+    for part in toc.get("parts", []):
+        pages += [chapter["file"] for chapter in part["chapters"]]
+    return pages
+
+
+def test_every_page_in_the_table_of_contents_is_built(built_book):
+    for page in toc_pages():
+        assert (built_book / f"{page}.html").is_file(), f"{page} was not built"
+    assert (built_book / "index.html").is_file()
+
+
+def test_no_page_loads_anything_from_the_internet(built_book):
+    """Scripts, styles and fonts all come from the built site itself."""
+    for html in built_book.rglob("*.html"):
+        text = html.read_text()
+        for tag in ("<script", "<link"):
+            for chunk in text.split(tag)[1:]:
+                head = chunk.split(">", 1)[0]
+                assert 'src="http' not in head and 'href="http' not in head or (
+                    'rel="' in head and "stylesheet" not in head and "preload" not in head
+                ), f"{html.relative_to(built_book)} loads {head!r} from the internet"
+
+
+class PageProblems:
+    """Console errors, failed requests and attempts to reach the internet."""
+
+    def __init__(self):
+        self.console, self.failed, self.external = [], [], []
+
+    def assert_none(self, where: str, screenshot: Path):
+        assert not self.external, f"{where} tried to reach the internet: {self.external}"
+        assert not self.failed, f"{where} had failed requests: {self.failed} ({screenshot})"
+        assert not self.console, f"{where} had console errors: {self.console} ({screenshot})"
+
+
+def open_offline(browser, url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = PageProblems()
+
+    def route(route):
+        request_url = route.request.url
+        if request_url.startswith(("data:", "blob:")) or urlparse(request_url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            problems.external.append(request_url)
+            route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and problems.console.append(m.text))
+    page.on("pageerror", lambda e: problems.console.append(str(e)))
+    page.on("requestfailed", lambda r: problems.failed.append(f"{r.url} {r.failure}"))
+    page.on("response", lambda r: r.status >= 400 and problems.failed.append(f"{r.status} {r.url}"))
+    page.goto(url, wait_until="networkidle")
+    return context, page, problems
+
+
+@pytest.mark.parametrize("page_name", toc_pages())
+def test_page_loads_offline_without_errors(browser, book_server, page_name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / f"{page_name.replace('/', '__')}.png"
+    context, page, problems = open_offline(browser, f"{book_server}/{page_name}.html")
+    try:
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(shot), full_page=True)
+        problems.assert_none(page_name, shot)
+        images = page.eval_on_selector_all(
+            "main img",
+            "els => els.map(e => ({src: e.src, alt: e.alt, w: e.naturalWidth}))",
+        )
+        for image in images:
+            assert image["w"] > 0, f"{page_name}: image {image['src']} did not load ({shot})"
+            assert image["alt"].strip(), f"{page_name}: image {image['src']} has no alt text"
+    finally:
+        context.close()
+
+
+def test_lesson_shows_figure_math_and_widget(browser, book_server):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / "first-model-rendered.png"
+    context, page, problems = open_offline(browser, f"{book_server}/notebooks/first-model.html")
+    try:
+        # MathJax typesets the formula for the false positive rate.
+        page.wait_for_selector("mjx-container", timeout=30_000)
+        assert page.locator("mjx-container").count() >= 1
+        # The figure, with its alt text, has loaded.
+        figure = page.locator("#fig-first-model-fpr img")
+        assert figure.count() == 1
+        assert figure.evaluate("e => e.naturalWidth") > 0
+        assert "false positive rate" in figure.get_attribute("alt").lower()
+        # The saved state of the threshold explorer renders as a real slider and table.
+        page.wait_for_selector(".widget-slider", timeout=30_000)
+        slider = page.locator(".widget-slider").first
+        slider.scroll_into_view_if_needed()
+        widget_text = page.locator(".widget-vbox").first.inner_text()
+        assert "Threshold" in widget_text and "false positive rate" in widget_text
+        page.screenshot(path=str(shot), full_page=True)
+        # Close-ups, for a person to look at.
+        page.locator(".widget-vbox").first.screenshot(path=str(SCREENSHOTS / "widget.png"))
+        page.locator("mjx-container").first.screenshot(path=str(SCREENSHOTS / "math.png"))
+        figure.screenshot(path=str(SCREENSHOTS / "figure.png"))
+        problems.assert_none("first-model", shot)
+    finally:
+        context.close()
