@@ -10,6 +10,8 @@ import os
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
+from rmlkit.grading import HideHiddenTestTracebacks
+
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
 c.CourseDirectory.course_id = "rml-social-sciences"
@@ -22,5 +24,11 @@ c.Execute.interrupt_on_timeout = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Feedback goes back to students: never show them the hidden tests' code.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback goes back to students: never show them the hidden tests' code, neither in
+# the cells nor in the tracebacks of failed hidden tests.
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    HideHiddenTestTracebacks,
+    ClearHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+]

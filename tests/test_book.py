@@ -59,7 +59,8 @@ def open_offline(browser, url: str):
 
     def route(route):
         request_url = route.request.url
-        if request_url.startswith(("data:", "blob:")) or urlparse(request_url).hostname == "127.0.0.1":
+        local = urlparse(request_url).hostname == "127.0.0.1"
+        if local or request_url.startswith(("data:", "blob:")):
             route.continue_()
         else:
             problems.external.append(request_url)

@@ -99,7 +99,7 @@ def as_binary(name: str, values) -> np.ndarray:
             "rows whose outcome was observed, before you call this function."
         )
     uniques = set(pd.unique(series).tolist())
-    if not uniques <= {0, 1, True, False}:
+    if not uniques <= {0, 1}:
         shown = sorted(map(repr, uniques))[:5]
         raise ValueError(
             f"{name} must hold only 0 and 1 (or False and True), but it holds "

@@ -46,8 +46,9 @@ def describe_by_group(values: pd.Series, metric_name: str) -> str:
     Examples
     --------
     >>> rates = pd.Series({"Group A": 0.10, "Group B": 0.25})
-    >>> describe_by_group(rates, "false positive rate")
-    'The false positive rate is highest for Group B (0.25) and lowest for Group A (0.10): 2.5 times as high.'
+    >>> print(describe_by_group(rates, "false positive rate"))  # doctest: +NORMALIZE_WHITESPACE
+    The false positive rate is highest for Group B (0.25) and lowest for Group A (0.10):
+    2.5 times as high.
     """
     values = _as_group_series(values, "values").dropna()
     if values.empty:

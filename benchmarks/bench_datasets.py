@@ -1,0 +1,46 @@
+"""How fast is the child-welfare generator? Rows per second, and the ratio to numpy.
+
+Run: .venv/bin/python benchmarks/bench_datasets.py [--sizes 10000 100000 1000000]
+
+The ratio compares the generator with drawing the same number of raw random numbers
+with numpy (one standard normal per row): it says how much work per row the simulation
+does beyond drawing randomness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import numpy as np
+
+from rmlkit.datasets import make_child_welfare
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    print(f"{'rows':>10} {'seconds':>9} {'rows/s':>12} {'numpy s':>9} {'ratio':>8}")
+    for n in args.sizes:
+        seconds = best_of(lambda n=n: make_child_welfare(n, random_state=0), args.repeats)
+        rng = np.random.default_rng(0)
+        raw = best_of(lambda n=n, rng=rng: rng.standard_normal(n), args.repeats)
+        print(f"{n:>10,} {seconds:>9.3f} {n / seconds:>12,.0f} {raw:>9.5f} {seconds / raw:>8.0f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""JupyterLab starts from the project's own configuration, as root or not, with nbgrader."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTIFACTS, ROOT
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, token: str):
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read().decode()
+
+
+@pytest.fixture(scope="module")
+def lab():
+    port, token = free_port(), secrets.token_hex(16)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "lab.log", "w")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(ROOT / ".jupyter"))
+    process = subprocess.Popen(
+        [str(BIN / "jupyter"), "lab", f"--port={port}", f"--IdentityProvider.token={token}",
+         f"--notebook-dir={ROOT}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {process.returncode}; see {log.name}")
+        try:
+            get(f"{base}/api/status", token)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.terminate()
+        pytest.fail(f"JupyterLab did not answer within 90 s; see {log.name}")
+    yield base, token
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+def test_lab_starts_with_the_project_configuration(lab):
+    base, token = lab
+    status, body = get(f"{base}/api/status", token)
+    assert status == 200 and "started" in json.loads(body)
+    status, body = get(f"{base}/lab", token)
+    assert status == 200 and "JupyterLab" in body
+
+
+def test_lessons_and_exercises_are_visible(lab):
+    base, token = lab
+    _, body = get(f"{base}/api/contents/notebooks", token)
+    names = {item["name"] for item in json.loads(body)["content"]}
+    assert "first-model.ipynb" in names
+
+
+def test_nbgrader_extensions_are_on(lab):
+    base, token = lab
+    # The formgrader and the assignment list answer from the course in exercises/.
+    status, _ = get(f"{base}/formgrader", token)
+    assert status == 200
+    _, body = get(f"{base}/formgrader/api/assignments", token)
+    assert "first-audit" in {a["name"] for a in json.loads(body)}
+    status, _ = get(f"{base}/assignments?course_id=rml-social-sciences", token)
+    assert status == 200
