@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rmlkit.datasets import MECHANISMS, SCENARIOS, make_child_welfare
+from rmlkit.datasets import MECHANISMS, SCENARIOS, calibration_table, make_child_welfare
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +62,12 @@ def test_siblings_share_household_features(data):
     per_household = data.observed.groupby("household_id", observed=True)[household].nunique()
     assert (per_household == 1).all().all()
     # children of one referral share its screening decision and reporter
-    per_referral = data.observed.groupby("referral_id")[["screened_in", "reporter"]].nunique()
+    per_referral = data.observed.groupby("referral_id")[
+        ["screened_in", "reporter", "household_id", "year"]].nunique()
     assert (per_referral == 1).all().all()
+    # a child appears at most once per year, and keeps its sex from year to year
+    assert not data.observed.duplicated(["child_id", "year"]).any()
+    assert (data.observed.groupby("child_id")["child_sex"].nunique() == 1).all()
 
 
 def test_dtypes_make_sense(data):
@@ -106,7 +110,26 @@ def test_england_scenario_and_policy_shock():
 def test_population_counts_children(data):
     pop = data.population
     assert set(pop["race_ethnicity"]) == set(SCENARIOS["us"]["groups"])
-    assert pop["children"].sum() >= data.observed["child_id"].nunique()
+    referred_households = data.observed.drop_duplicates("household_id")
+    assert pop["children"].sum() >= referred_households["n_children"].sum()
+    assert (pop["child_years"] == pop["children"] * data.params["years"]).all()
+
+
+@pytest.mark.parametrize("scenario", ["us", "england"])
+def test_published_targets_are_met(scenario):
+    """Every figure of the calibration targets, within its tolerance, at a large size."""
+    data = make_child_welfare(400_000, scenario=scenario, random_state=2026)
+    table = calibration_table(data)
+    missed = table.loc[~table["met"], ["statistic", "target", "low", "high", "value"]]
+    assert missed.empty, f"targets missed:\n{missed.to_string()}"
+    assert table["source"].str.len().gt(0).all()
+
+
+def test_calibration_table_rejects_what_it_cannot_check():
+    with pytest.raises(TypeError, match="Dataset"):
+        calibration_table(pd.DataFrame())
+    with pytest.raises(ValueError, match="scenario must be one of"):
+        calibration_table(make_child_welfare(100, scenario="no_bias", random_state=0))
 
 
 @pytest.mark.parametrize(
@@ -134,6 +157,29 @@ def test_every_mechanism_is_documented_and_settable():
     for name in MECHANISMS:
         d = make_child_welfare(500, random_state=0, **{name: 0.0})
         assert d.params["mechanisms"][name] == 0.0
+        only = SCENARIOS[f"only_{name}"]["mechanisms"]
+        assert only[name] == 1.0 and sum(only.values()) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "flag"),
+    [
+        ("label_bias", "touched_label_bias"),
+        ("screener_bias", "touched_screener_bias"),
+        ("historical_bias", "touched_historical_bias"),
+        ("surveillance_bias", "touched_surveillance_bias"),
+    ],
+)
+def test_switching_a_mechanism_off_removes_its_traces(mechanism, flag):
+    on = make_child_welfare(20_000, random_state=4)
+    off = make_child_welfare(20_000, random_state=4, **{mechanism: 0.0})
+    assert on.truth[flag].any()
+    assert not off.truth[flag].any()
+
+
+def test_reporting_and_surveillance_bias_off_means_no_biased_referrals():
+    off = make_child_welfare(20_000, random_state=4, reporting_bias=0.0, surveillance_bias=0.0)
+    assert not off.truth["touched_reporting_or_surveillance_bias"].any()
 
 
 def test_small_sizes_work():

@@ -3,7 +3,7 @@
 Real child-welfare records cannot be shared, and they never tell us what was really
 true for a child. The generators here simulate a world in which we *do* know: every
 child has a latent true need, and every record an agency would hold is produced from
-it by a process with named, switchable bias mechanisms.
+it by a process with named bias mechanisms that can be switched off one at a time.
 
 All data made here is synthetic. No row describes a real child or family.
 
@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import _targets
 from ._checks import check_choice, check_count, check_number, check_random_state
 
-__all__ = ["Dataset", "MECHANISMS", "SCENARIOS", "make_child_welfare"]
+__all__ = ["Dataset", "MECHANISMS", "SCENARIOS", "calibration_table", "make_child_welfare"]
 
-#: The bias mechanisms, each a strength: 0 switches it off, 1 is the scenario's
-#: default strength, 2 doubles it.
+#: The bias mechanisms. Each is a strength: 0 switches it off, 1 is the scenario's
+#: default strength, 2 doubles it. Each acts through a per-group offset of the scenario.
 MECHANISMS = {
     "base_rate_difference": (
         "Real differences in need between groups, for example through poverty and "
@@ -32,26 +33,45 @@ MECHANISMS = {
     "surveillance_bias": (
         "Some groups have more contact with public services (benefits, housing, "
         "police, health) at the same level of need, so more of their lives is recorded "
-        "and more of them are referred."
+        "and they are referred more often."
     ),
     "reporting_bias": (
-        "Reporters refer families from some groups more readily when there is no "
-        "underlying need."
+        "Reporters refer families from some groups more readily when no child is being harmed."
     ),
     "historical_bias": (
-        "Recorded history (prior referrals) is inflated for some groups by past "
-        "practice, before the simulation starts."
+        "Recorded history (referrals before the simulation starts) is inflated for some "
+        "groups by past practice."
     ),
     "screener_bias": (
-        "Screeners screen in referrals about some groups more often on the same "
-        "information."
+        "Screeners screen in referrals about some groups more often on the same information."
     ),
     "label_bias": (
-        "The outcome used as a label (substantiation, placement) is more likely for "
+        "The outcomes used as labels (substantiation, placement) are more likely for "
         "some groups at the same true harm: the proxy measures the system as well as "
         "the child."
     ),
 }
+
+# Which per-group offset vector each mechanism scales.
+_MECHANISM_OFFSET = {
+    "base_rate_difference": "group_need",
+    "surveillance_bias": "group_exposure",
+    "reporting_bias": "group_reporting",
+    "historical_bias": "group_history",
+    "screener_bias": "group_screening",
+    "label_bias": "group_label",
+}
+
+_SERVICES = ["benefits", "housing_support", "police_contact", "health_contact"]
+_SERVICE_INTERCEPTS = np.array([0.3, -1.3, -1.7, 0.2])
+_REPORTERS = [
+    "law enforcement", "education", "medical", "social services", "legal",
+    "parent or relative", "neighbour or friend", "anonymous",
+]
+_REPORTER_P_PROFESSIONAL = np.array([0.31, 0.26, 0.17, 0.16, 0.10])
+_REPORTER_P_OTHER = np.array([0.45, 0.25, 0.30])
+_ALLEGATIONS = ["neglect", "physical abuse", "emotional abuse", "sexual abuse"]
+_MAX_CHILDREN = 6
 
 _US_GROUPS = [
     "White",
@@ -65,24 +85,65 @@ _US_GROUPS = [
 _ENGLAND_GROUPS = ["White", "Asian", "Black", "Mixed", "Other"]
 
 
-def _scenario(groups, shares, need, exposure, deprivation_shift, **overrides):
+def _scenario(groups, shares, **values):
+    n = len(groups)
     base = dict(
         groups=list(groups),
         group_shares=list(shares),
-        # offsets on the log-odds scale, one per group, multiplied by a mechanism strength
-        group_need=list(need),
-        group_exposure=list(exposure),
-        group_deprivation_shift=list(deprivation_shift),
+        group_deprivation_shift=[0.0] * n,
+        group_need=[0.0] * n,
+        group_exposure=[0.0] * n,
+        group_reporting=[0.0] * n,
+        group_history=[0.0] * n,
+        group_screening=[0.0] * n,
+        group_label=[0.0] * n,
         years=5,
         first_year=2019,
         policy_shock_year=None,
         policy_shock_size=0.4,
-        referral_base=-3.55,
+        # household need (log-odds that a child in the household is being harmed)
+        need_base=-3.0,
+        need_deprivation=1.1,
+        need_household_sd=0.9,
+        need_year_sd=0.6,
+        # share of a harmed household's children who are harmed, by age band
+        child_harm_young=0.95,
+        child_harm_older=0.75,
+        # referral
+        referral_base=-3.5,
+        referral_harm=1.8,
+        referral_need=0.35,
+        referral_exposure=0.25,
+        referral_prior=0.25,
         professional_share=0.68,
-        screen_threshold=0.0,
+        # screening: a score with a threshold, then supervisors' overrides
+        screen_base=-1.05,
+        screen_signal=1.3,
+        screen_prior=0.35,
+        screen_professional=0.4,
+        screen_override=0.1,
+        # investigation outcome and placement (log-odds)
+        substantiation_base=-2.9,
+        substantiation_harm=3.2,
+        neglect_base=0.6,
+        neglect_deprivation=0.8,
+        abuse_harm=0.0,
+        placement_base=-4.2,
+        placement_harm=1.5,
+        placement_need=0.55,
+        placement_deprivation=0.5,
+        placement_young=0.8,
+        placement_teen=0.6,
+        placement_history_young=2.0,
+        placement_label_factor=3.0,
+        placement_prior=0.3,
+        placement_sibling_share=0.85,
         mechanisms={name: 1.0 for name in MECHANISMS},
     )
-    base.update(overrides)
+    base.update(values)
+    for key, value in base.items():
+        if key.startswith("group_"):
+            assert len(value) == n, key
     return base
 
 
@@ -92,30 +153,56 @@ SCENARIOS = {
     "us": _scenario(
         _US_GROUPS,
         [0.49, 0.26, 0.13, 0.05, 0.058, 0.01, 0.002],
-        need=[0.0, 0.05, 0.25, -1.2, 0.2, 0.45, 0.2],
-        exposure=[0.0, 0.1, 0.5, -0.3, 0.2, 0.5, 0.2],
-        deprivation_shift=[0.0, 1.2, 1.8, -0.5, 0.7, 2.2, 1.2],
+        group_deprivation_shift=[0.0, 1.2, 1.8, -0.5, 0.7, 2.2, 1.2],
+        group_need=[0.0, -0.348, -0.175, -1.462, 0.107, -0.003, -0.141],
+        group_exposure=[0.0, 0.1, 0.5, -0.3, 0.2, 0.5, 0.2],
+        group_reporting=[0.0, 0.05, 0.25, -0.15, 0.1, 0.25, 0.1],
+        group_history=[0.0, 0.1, 0.4, -0.2, 0.15, 0.4, 0.15],
+        group_screening=[0.0, 0.05, 0.2, -0.1, 0.1, 0.2, 0.1],
+        group_label=[0.0, 0.1, 0.3, -0.2, 0.1, 0.3, 0.1],
+        # set by scripts/calibrate_child_welfare.py us
+        screen_base=-1.095,
+        substantiation_base=-2.743,
+        neglect_base=0.817,
+        child_harm_older=0.374,
+        placement_base=-3.055,
+        referral_base=-2.258,
     ),
     "england": _scenario(
         _ENGLAND_GROUPS,
         [0.73, 0.11, 0.055, 0.07, 0.035],
-        need=[0.0, -0.4, 0.1, 0.15, -0.1],
-        exposure=[0.0, -0.2, 0.4, 0.3, 0.0],
-        deprivation_shift=[0.0, 1.0, 1.5, 1.0, 0.8],
-        first_year=2019,
-        referral_base=-3.2,
+        group_deprivation_shift=[0.0, 1.0, 1.5, 1.0, 0.8],
+        group_need=[0.0, -0.4, -0.989, -0.585, -0.1],
+        group_exposure=[0.0, -0.2, 0.4, 0.3, 0.0],
+        group_reporting=[0.0, -0.1, 0.2, 0.15, 0.0],
+        group_history=[0.0, -0.1, 0.3, 0.2, 0.0],
+        group_screening=[0.0, -0.05, 0.15, 0.1, 0.0],
+        group_label=[0.0, -0.1, 0.25, 0.2, 0.0],
         professional_share=0.85,
+        # In England an assessment finds a "child in need" for reasons beyond harm
+        # (disability, family stress), so the in-need finding is common.
+        substantiation_base=-0.3,
+        substantiation_harm=2.5,
+        placement_prior=0.7,
+        placement_history_young=2.5,
+        # set by scripts/calibrate_child_welfare.py england
+        screen_base=2.284,
+        placement_base=-3.421,
+        referral_base=-3.009,
+        referral_prior=1.514,
+        need_deprivation=0.3,
     ),
 }
 SCENARIOS["no_bias"] = {
     **copy.deepcopy(SCENARIOS["us"]),
     "mechanisms": {name: 0.0 for name in MECHANISMS},
 }
-
-_REPORTERS_PROFESSIONAL = ["law enforcement", "education", "medical", "social services", "legal"]
-_REPORTERS_PROFESSIONAL_P = [0.31, 0.26, 0.17, 0.16, 0.10]
-_REPORTERS_OTHER = ["parent or relative", "neighbour or friend", "anonymous"]
-_REPORTERS_OTHER_P = [0.45, 0.25, 0.30]
+# Single-mechanism presets: the US world with only one bias mechanism switched on.
+for _name in MECHANISMS:
+    SCENARIOS[f"only_{_name}"] = {
+        **copy.deepcopy(SCENARIOS["us"]),
+        "mechanisms": {name: float(name == _name) for name in MECHANISMS},
+    }
 
 
 @dataclass
@@ -129,14 +216,15 @@ class Dataset:
         Outcomes after screening are missing (``<NA>``) for screened-out referrals.
     truth : pandas.DataFrame
         Row-aligned with ``observed``: the latent true need and harm, the outcomes
-        every child *would* have had if screened in, and which mechanisms touched
+        every child *would* have had if screened in, and which mechanisms changed
         each row.
     params : dict
         Every parameter used, including the mechanism strengths.
     population : pandas.DataFrame
-        Children in the simulated population by group, for rates per 1,000.
+        Children in the simulated population (referred or not) by group and
+        deprivation decile, with the child-years they contribute, for rates per 1,000.
     DESCR : str
-        A short description of the data set.
+        A description of the data set.
     """
 
     observed: pd.DataFrame
@@ -186,19 +274,15 @@ def make_child_welfare(
     investigated and may be substantiated; some children are placed in care within two
     years. Every child also has a latent *true need* that the agency never sees.
 
-    This is a first version of the generator: the processes are in place, and the
-    scenario defaults are set to plausible values but not yet calibrated against
-    published figures.
-
     Introduced in {ref}`lesson-first-model`.
 
     Parameters
     ----------
     n_referrals : int
         Number of rows: children named in a referral, over all years.
-    scenario : {"us", "england", "no_bias"}
-        The world and its default bias strengths. ``"no_bias"`` is the US world with
-        every bias mechanism switched off.
+    scenario : str
+        ``"us"``, ``"england"``, ``"no_bias"`` (the US world with every bias mechanism
+        switched off) or ``"only_<mechanism>"`` (the US world with one mechanism on).
     random_state : int, numpy.random.Generator or None
         Seed for reproducible data. The same seed gives the same data.
     years : int, optional
@@ -237,238 +321,301 @@ def make_child_welfare(
         )
     params["scenario"] = scenario
     params["n_referrals"] = n
+    return _generate(n, params, rng)
 
-    # Expected rows per household: about 2 children, referred in ~5 % of years.
-    n_households = int(n / (params["years"] * 0.12)) + 50
+
+def _generate(n: int, params: dict, rng: np.random.Generator) -> Dataset:
+    """Simulate enough households for ``n`` rows, then keep the first ``n``."""
+    n_households = int(n / (params["years"] * 0.1)) + 50
     while True:
-        observed, truth, population = _simulate(n_households, params, rng)
-        if len(observed) >= n:
+        sim = _Simulation(n_households, params, rng)
+        if sim.n_rows >= n:
             break
-        n_households *= 2
-    cut_household = observed["household_id"].iloc[n - 1]
-    observed = observed.iloc[:n].reset_index(drop=True)
-    truth = truth.iloc[:n].reset_index(drop=True)
-    population = (
-        population[population["household_id"] <= cut_household]
-        .groupby("race_ethnicity", observed=False)["n_children"]
-        .sum()
-        .rename("children")
-        .reset_index()
-    )
-    population["child_years"] = population["children"] * params["years"]
+        n_households = int(n_households * max(2.0, 1.2 * n / max(sim.n_rows, 1)))
+    observed, truth = sim.frames(n)
+    population = sim.population(last_household=int(observed["household_id"].iloc[-1]) - 1)
     return Dataset(observed, truth, params, population, DESCR=_describe(params))
 
 
-def _simulate(n_households: int, params: dict, rng: np.random.Generator):
-    """Run the simulation for ``n_households``; return rows sorted by household, year."""
-    m = params["mechanisms"]
-    groups = np.array(params["groups"])
-    H, Y = n_households, params["years"]
+class _Simulation:
+    """One run of the child-welfare world, vectorised over households."""
 
-    # --- households -------------------------------------------------------------
-    g = rng.choice(len(groups), size=H, p=np.array(params["group_shares"]) / 1.0)
-    shift = np.array(params["group_deprivation_shift"])[g]
-    deprivation = np.clip(np.round(rng.normal(5.0 + shift, 2.6)), 1, 10).astype(np.int8)
-    dep_c = (deprivation - 5.5) / 4.5  # -1 (least deprived) .. +1 (most deprived)
-    area = rng.integers(0, 8, size=H)
-    n_children = np.minimum(rng.geometric(0.5, size=H), 6).astype(np.int8)
-    household_need = rng.normal(0.0, 0.9, size=H)
+    def __init__(self, H: int, p: dict, rng: np.random.Generator):
+        self.p, self.H = p, H
+        m = p["mechanisms"]
+        off = {key: m[mech] * np.asarray(p[key], dtype=float)
+               for mech, key in _MECHANISM_OFFSET.items()}
+        G = len(p["groups"])
+        shares = np.asarray(p["group_shares"], dtype=float)
+        g = rng.choice(G, size=H, p=shares / shares.sum()).astype(np.int8)
+        shift = np.asarray(p["group_deprivation_shift"])[g]
+        deprivation = np.clip(np.rint(rng.normal(5.0 + shift, 2.6)), 1, 10).astype(np.int8)
+        dc = (deprivation - 5.5) / 4.5  # -1 (least deprived) .. +1 (most deprived)
+        n_children = np.minimum(rng.geometric(0.5, size=H), _MAX_CHILDREN).astype(np.int8)
+        ages0 = rng.integers(0, 18, size=(H, _MAX_CHILDREN), dtype=np.int8)
+        household_need = rng.normal(0.0, p["need_household_sd"], size=H)
 
-    exposure_logit = (
-        0.9 * dep_c
-        + m["surveillance_bias"] * np.array(params["group_exposure"])[g]
-        + rng.normal(0.0, 0.5, size=H)
-    )
-    services = {
-        "benefits": _sigmoid(exposure_logit + 0.4 + 0.8 * dep_c),
-        "housing_support": _sigmoid(exposure_logit - 1.2 + 0.6 * dep_c),
-        "police_contact": _sigmoid(exposure_logit - 1.6),
-        "health_contact": _sigmoid(exposure_logit + 0.2),
-    }
-    services = {k: rng.random(H) < p for k, p in services.items()}
-    exposure = sum(v.astype(np.int8) for v in services.values())
+        # contact with public services, with and without surveillance bias (common noise)
+        e_noise = rng.normal(0.0, 0.5, size=H)
+        u_services = rng.random((H, len(_SERVICES)))
+        fair_logit = (0.9 * dc + e_noise)[:, None] + _SERVICE_INTERCEPTS + 0.5 * dc[:, None]
+        services = u_services < _sigmoid(fair_logit + off["group_exposure"][g][:, None])
+        services_fair = u_services < _sigmoid(fair_logit)
+        exposure = services.sum(axis=1, dtype=np.int8)
+        exposure_fair = services_fair.sum(axis=1, dtype=np.int8)
 
-    # recorded history before the simulation starts: depends on exposure, not need
-    history_rate = np.exp(
-        -1.4 + 0.35 * exposure + m["historical_bias"] * 0.8 * np.array(params["group_exposure"])[g]
-    )
-    prior = rng.poisson(history_rate).astype(np.int32)
-    prior_screened_in = rng.binomial(prior, 0.45).astype(np.int32)
+        # recorded history before the simulation: driven by exposure, not need
+        history_rate = np.exp(-1.4 + 0.35 * exposure)
+        prior = rng.poisson(history_rate).astype(np.int32)
+        extra = np.exp(-1.4 + 0.35 * exposure + off["group_history"][g]) - history_rate
+        history_extra = rng.poisson(np.clip(extra, 0, None)).astype(np.int32)
+        prior += history_extra
+        prior_screened_in = rng.binomial(prior, 0.45).astype(np.int32)
 
-    # --- years --------------------------------------------------------------------
-    need_offset = m["base_rate_difference"] * np.array(params["group_need"])[g]
-    report_offset = m["reporting_bias"] * 0.5 * np.array(params["group_exposure"])[g]
-    records = []
-    for year_index in range(Y + 1):  # one extra year to observe re-referrals
-        year = params["first_year"] + year_index
-        need = -2.9 + 1.1 * dep_c + need_offset + household_need + rng.normal(0, 0.6, H)
-        harm = rng.random(H) < _sigmoid(need)
-        shock = (
-            params["policy_shock_size"]
-            if params["policy_shock_year"] is not None and year >= params["policy_shock_year"]
-            else 0.0
-        )
-        referral_logit = (
-            params["referral_base"]
-            + 1.8 * harm
-            + 0.35 * need
-            + 0.25 * exposure
-            + 0.25 * np.log1p(prior)
-            + np.where(harm, 0.0, report_offset)
-            + shock
-        )
-        referred = rng.random(H) < _sigmoid(referral_logit)
-        records.append(
-            dict(
-                year=year,
-                referred=referred,
-                need=need,
-                harm=harm,
-                prior=prior.copy(),
-                prior_screened_in=prior_screened_in.copy(),
+        self.g, self.deprivation, self.dc = g, deprivation, dc
+        self.n_children, self.ages0 = n_children, ages0
+        self.area = rng.integers(0, 8, size=H).astype(np.int8)
+        self.services = services
+        self.touched_surveillance_h = (services != services_fair).any(axis=1)
+        self.touched_history_h = history_extra > 0
+
+        events = []
+        previous = None
+        for t in range(p["years"] + 1):  # one extra year to observe re-referrals
+            year = p["first_year"] + t
+            need = (p["need_base"] + p["need_deprivation"] * dc + off["group_need"][g]
+                    + household_need + rng.normal(0.0, p["need_year_sd"], size=H))
+            harm = rng.random(H) < _sigmoid(need)
+            shock = p["policy_shock_size"] if (
+                p["policy_shock_year"] is not None and year >= p["policy_shock_year"]) else 0.0
+            common = (p["referral_base"] + p["referral_harm"] * harm + p["referral_need"] * need
+                      + p["referral_prior"] * np.log1p(prior) + shock)
+            logit_fair = common + p["referral_exposure"] * exposure_fair
+            logit = (common + p["referral_exposure"] * exposure
+                     + np.where(harm, 0.0, off["group_reporting"][g]))
+            u = rng.random(H)
+            referred = u < _sigmoid(logit)
+            if previous is not None:
+                previous["re_referred"] = referred[previous["idx"]]
+            if t == p["years"]:
+                break
+            idx = np.flatnonzero(referred)
+            gi = g[idx]
+            E = idx.size
+            professional = rng.random(E) < p["professional_share"]
+            signal = harm[idx] * p["screen_signal"] + rng.normal(0.0, 1.0, E)
+            screen_common = (p["screen_base"] + signal + p["screen_prior"] * np.log1p(prior[idx])
+                             + p["screen_professional"] * professional
+                             + rng.logistic(0.0, 1.0, E))
+            by_score = screen_common + off["group_screening"][gi] > 0
+            by_score_fair = screen_common > 0
+            overridden = rng.random(E) < p["screen_override"]
+            screened_in = by_score ^ overridden
+            event = dict(
+                t=t, idx=idx, need=need[idx], harm=harm[idx], prior=prior[idx],
+                prior_screened_in=prior_screened_in[idx], professional=professional,
+                screened_in=screened_in, screened_in_fair=by_score_fair ^ overridden,
+                overridden=overridden,
+                # referred, but would not have been without reporting or surveillance bias
+                referred_because_of_bias=u[idx] >= _sigmoid(logit_fair[idx]),
             )
+            events.append(event)
+            previous = event
+            prior[idx] += 1
+            prior_screened_in[idx] += screened_in
+        self.events = events
+        self.row_seed = int(rng.integers(2**63))
+        self._children_per_event()
+
+    def _children_per_event(self):
+        """Rows: every child under 18 named in each referral, sorted by household, year."""
+        idx = np.concatenate([e["idx"] for e in self.events])
+        t = np.concatenate([np.full(e["idx"].size, e["t"], dtype=np.int16) for e in self.events])
+        event_pos = np.arange(idx.size)
+        order = np.lexsort((t, idx))
+        idx, t, event_pos = idx[order], t[order], event_pos[order]
+        k = self.n_children[idx].astype(np.int64)
+        row_event = np.repeat(np.arange(idx.size), k)
+        child = np.arange(row_event.size) - np.repeat(np.cumsum(k) - k, k)
+        # A child who turns 18 leaves the household's count and a newborn takes the
+        # place: the age structure stays the same every year. `cohort` tells them apart.
+        years_on = self.ages0[idx[row_event], child].astype(np.int16) + t[row_event]
+        self.row_event, self.child = row_event, child
+        self.age, self.cohort = years_on % 18, years_on // 18
+        self.event_household, self.event_t, self.event_pos = idx, t, event_pos
+        self.n_rows = int(self.row_event.size)
+
+    def _event_values(self, key: str) -> np.ndarray:
+        values = np.concatenate([e[key] for e in self.events])
+        return values[self.event_pos]
+
+    def frames(self, n: int):
+        p, m = self.p, self.p["mechanisms"]
+        rng = np.random.default_rng(self.row_seed)
+        rows = slice(0, n)
+        ev = self.row_event[rows]
+        n_events = int(ev[-1]) + 1
+        hh = self.event_household[:n_events][ev]
+        t = self.event_t[:n_events][ev]
+        age = self.age[rows].astype(np.int8)
+        child = self.child[rows]
+        cohort = self.cohort[rows].astype(np.int64)
+        g = self.g[hh]
+        dc = self.dc[hh]
+        R = ev.size
+        e = {key: self._event_values(key)[:n_events][ev] for key in (
+            "need", "harm", "prior", "prior_screened_in", "professional", "screened_in",
+            "screened_in_fair", "overridden", "referred_because_of_bias", "re_referred")}
+        young = age < 3
+        child_harm = e["harm"] & (rng.random(R) < np.where(
+            young, p["child_harm_young"], p["child_harm_older"]))
+        need = e["need"] + rng.normal(0.0, 0.3, R) + 0.2 * young
+        label_offset = m["label_bias"] * np.asarray(p["group_label"])[g]
+
+        u_sub = rng.random(R)
+        sub_logit = p["substantiation_base"] + p["substantiation_harm"] * child_harm
+        would_substantiate = u_sub < _sigmoid(sub_logit + label_offset)
+        would_substantiate_fair = u_sub < _sigmoid(sub_logit)
+        # Siblings are usually placed, or not, together: most of the randomness of a
+        # placement is shared by the children of one referral.
+        u_place = np.where(rng.random(R) < p["placement_sibling_share"],
+                           rng.random(n_events)[ev], rng.random(R))
+        # Infants and teenagers enter care more often than children in between, and a
+        # history of investigations weighs most for young children: effects a linear
+        # model of the observed columns cannot fully represent.
+        history = e["prior_screened_in"] >= 2
+        place_logit = (p["placement_base"] + p["placement_harm"] * child_harm
+                       + p["placement_need"] * need + p["placement_deprivation"] * dc
+                       + p["placement_young"] * (age <= 1) + p["placement_teen"] * (age >= 13)
+                       + p["placement_history_young"] * (history & (age < 5))
+                       + p["placement_prior"] * np.log1p(e["prior"]))
+        would_place = u_place < _sigmoid(place_logit + p["placement_label_factor"] * label_offset)
+        would_place_fair = u_place < _sigmoid(place_logit)
+
+        # the allegation: neglect is more common in deprived households
+        p_neglect = _sigmoid(p["neglect_base"] + p["neglect_deprivation"] * dc
+                             - p["abuse_harm"] * child_harm)
+        u_type = rng.random(R)
+        other = np.minimum((u_type - p_neglect) / np.maximum(1 - p_neglect, 1e-9) * 3, 2.999)
+        allegation = np.where(u_type < p_neglect, 0, 1 + other.astype(np.int64))
+        reporter = np.where(
+            e["professional"],
+            _draw(rng, _REPORTER_P_PROFESSIONAL, R),
+            len(_REPORTER_P_PROFESSIONAL) + _draw(rng, _REPORTER_P_OTHER, R),
         )
-        # screening happens below per child; household history counts referrals
-        prior = prior + referred
-        prior_screened_in = prior_screened_in + (referred & (rng.random(H) < 0.5))
+        reporter_event = reporter[np.searchsorted(ev, ev, side="left")]  # one per referral
 
-    # re-referral within 12 months: referred again the next simulated year
-    for this, nxt in zip(records[:-1], records[1:], strict=True):
-        this["re_referred"] = nxt["referred"]
-    records = records[:-1]
+        screened = e["screened_in"]
 
-    hh_idx = np.concatenate([np.flatnonzero(r["referred"]) for r in records])
-    yr_idx = np.concatenate(
-        [np.full(int(r["referred"].sum()), i, dtype=np.int16) for i, r in enumerate(records)]
-    )
-    order = np.lexsort((yr_idx, hh_idx))
-    hh_idx, yr_idx = hh_idx[order], yr_idx[order]
+        def na_unless(values):
+            return pd.Series(values, dtype="boolean").where(screened, pd.NA)
 
-    def per_event(key):
-        stacked = np.stack([r[key] for r in records])  # (Y, H)
-        return stacked[yr_idx, hh_idx]
-
-    # --- children named in each referral ---------------------------------------------
-    k = n_children[hh_idx].astype(np.int64)
-    row_hh = np.repeat(hh_idx, k)
-    row_event = np.repeat(np.arange(len(hh_idx)), k)
-    child_number = np.arange(len(row_hh)) - np.repeat(np.cumsum(k) - k, k)
-    R = len(row_hh)
-    first_child = np.cumsum(k) - k  # row of the first child named in each referral
-    row_year_index = yr_idx[row_event]
-
-    # child characteristics fixed per child (household, child number)
-    child_rng = np.random.default_rng(rng.integers(2**63))
-    child_seed_age = child_rng.integers(0, 12, size=(H, 6))
-    child_sex = child_rng.random((H, 6)) < 0.5
-    child_disability = child_rng.random((H, 6)) < 0.08
-    age = np.clip(
-        child_seed_age[row_hh, child_number] + row_year_index - 2 * child_number, 0, 17
-    ).astype(np.int8)
-
-    hh_harm = per_event("harm")[row_event]
-    child_harm = hh_harm & (rng.random(R) < np.where(age < 3, 0.95, 0.8))
-    need = per_event("need")[row_event] + rng.normal(0, 0.3, R) + 0.2 * (age < 3)
-    gr = g[row_hh]
-
-    # one reporter per referral, shared by the children it names
-    E = len(hh_idx)
-    event_professional = rng.random(E) < params["professional_share"]
-    event_reporter = np.where(
-        event_professional,
-        rng.choice(_REPORTERS_PROFESSIONAL, size=E, p=_REPORTERS_PROFESSIONAL_P),
-        rng.choice(_REPORTERS_OTHER, size=E, p=_REPORTERS_OTHER_P),
-    )
-    professional = np.repeat(event_professional, k)
-    reporter = np.repeat(event_reporter, k)
-
-    prior_row = per_event("prior")[row_event]
-    signal = child_harm * 1.3 + rng.normal(0, 1.0, R)  # what the referral says
-    screen_logit = (
-        params["screen_threshold"]
-        - 1.05
-        + signal
-        + 0.35 * np.log1p(prior_row)
-        + 0.4 * professional
-        + m["screener_bias"] * 0.4 * np.array(params["group_exposure"])[gr]
-    )
-    screen_logit_fair = screen_logit - m["screener_bias"] * 0.4 * np.array(
-        params["group_exposure"]
-    )[gr]
-    u_screen = rng.random(R)
-    screened_in = u_screen < _sigmoid(screen_logit)
-    # a referral is screened in or out as a whole: use the first child's decision
-    screened_in = np.repeat(screened_in[first_child], k)
-
-    label_offset = m["label_bias"] * 0.6 * np.array(params["group_exposure"])[gr]
-    u_sub = rng.random(R)
-    would_substantiate = u_sub < _sigmoid(-2.9 + 3.2 * child_harm + label_offset)
-    would_substantiate_unbiased = u_sub < _sigmoid(-2.9 + 3.2 * child_harm)
-    u_place = rng.random(R)
-    place_logit = (
-        -4.2 + 1.5 * child_harm + 0.55 * need + 0.5 * dep_c[row_hh] + 0.3 * (age < 3)
-        + 0.3 * np.log1p(prior_row) + label_offset
-    )
-    would_place = u_place < _sigmoid(place_logit)
-    would_place_unbiased = u_place < _sigmoid(place_logit - label_offset)
-
-    def na_unless(flag, values):
-        return pd.Series(values, dtype="boolean").where(flag, pd.NA)
-
-    first_year = params["first_year"]
-    observed = pd.DataFrame(
-        {
-            "referral_id": pd.Series(row_event, dtype="int64") + 1,
-            "household_id": pd.Series(row_hh, dtype="int64") + 1,
-            "child_id": pd.Series(row_hh * 6 + child_number, dtype="int64") + 1,
-            "year": (row_year_index + first_year).astype(np.int16),
+        groups = list(p["groups"])
+        observed = pd.DataFrame({
+            "referral_id": (ev + 1).astype(np.int64),
+            "household_id": (hh + 1).astype(np.int64),
+            "child_id": (hh.astype(np.int64) * _MAX_CHILDREN + child) * 4 + cohort + 1,
+            "year": (t + p["first_year"]).astype(np.int16),
             "child_age": age,
-            "child_sex": pd.Categorical(
-                np.where(child_sex[row_hh, child_number], "female", "male"),
-                categories=["female", "male"],
-            ),
-            "race_ethnicity": pd.Categorical.from_codes(gr, categories=list(groups)),
-            "disability": child_disability[row_hh, child_number],
-            "deprivation_decile": deprivation[row_hh],
+            "child_sex": pd.Categorical.from_codes(
+                (self._child_uniform(hh, child * 4 + cohort, 1) < 0.5).astype(np.int8),
+                categories=["male", "female"]),
+            "race_ethnicity": pd.Categorical.from_codes(g, categories=groups),
+            "disability": self._child_uniform(hh, child * 4 + cohort, 2) < 0.08,
+            "deprivation_decile": self.deprivation[hh],
             "area": pd.Categorical.from_codes(
-                area[row_hh], categories=[f"Area {c}" for c in "ABCDEFGH"]
-            ),
-            "n_children": n_children[row_hh],
-            "reporter": pd.Categorical(
-                reporter, categories=_REPORTERS_PROFESSIONAL + _REPORTERS_OTHER
-            ),
-            "reporter_professional": professional,
-            **{name: flags[row_hh] for name, flags in services.items()},
-            "prior_referrals": prior_row.astype(np.int32),
-            "prior_screened_in": per_event("prior_screened_in")[row_event].astype(np.int32),
-            "screened_in": screened_in,
-            "investigated": screened_in,
-            "substantiated": na_unless(screened_in, would_substantiate),
-            "re_referred_12m": per_event("re_referred")[row_event],
-            "placed_2y": na_unless(screened_in, would_place),
-        }
-    )
-    truth = pd.DataFrame(
-        {
+                self.area[hh], categories=[f"Area {c}" for c in "ABCDEFGH"]),
+            "n_children": self.n_children[hh],
+            "reporter": pd.Categorical.from_codes(reporter_event, categories=_REPORTERS),
+            "reporter_professional": e["professional"],
+            "allegation": pd.Categorical.from_codes(allegation, categories=_ALLEGATIONS),
+            **{name: self.services[hh, j] for j, name in enumerate(_SERVICES)},
+            "prior_referrals": e["prior"].astype(np.int32),
+            "prior_screened_in": e["prior_screened_in"].astype(np.int32),
+            "screened_in": screened,
+            "investigated": screened.copy(),
+            "substantiated": na_unless(would_substantiate),
+            "re_referred_12m": e["re_referred"],
+            "placed_2y": na_unless(would_place),
+        })
+        truth = pd.DataFrame({
             "true_need": need,
             "harm": child_harm,
             "would_substantiate": would_substantiate,
-            "would_substantiate_without_label_bias": would_substantiate_unbiased,
+            "would_substantiate_without_label_bias": would_substantiate_fair,
             "would_be_placed_2y": would_place,
-            "would_be_placed_2y_without_label_bias": would_place_unbiased,
-            "screened_in_without_screener_bias": np.repeat(
-                (u_screen < _sigmoid(screen_logit_fair))[first_child], k
-            ),
-        }
-    )
-    population = pd.DataFrame(
-        {
-            "household_id": np.arange(H) + 1,
-            "race_ethnicity": pd.Categorical.from_codes(g, categories=list(groups)),
-            "n_children": n_children.astype(np.int64),
-        }
-    )
-    return observed, truth, population
+            "would_be_placed_2y_without_label_bias": would_place_fair,
+            "screened_in_without_screener_bias": e["screened_in_fair"],
+            "screening_overridden": e["overridden"],
+            "touched_reporting_or_surveillance_bias": e["referred_because_of_bias"],
+            "touched_surveillance_bias": self.touched_surveillance_h[hh],
+            "touched_historical_bias": self.touched_history_h[hh],
+            "touched_screener_bias": screened != e["screened_in_fair"],
+            "touched_label_bias": (would_substantiate != would_substantiate_fair)
+            | (would_place != would_place_fair),
+        })
+        return observed, truth
+
+    def _child_uniform(self, hh, child, salt: int) -> np.ndarray:
+        """A uniform number fixed per child (the same every year), from its ids."""
+        with np.errstate(over="ignore"):  # the mixing relies on wrap-around
+            x = (hh.astype(np.uint64) * np.uint64(4 * _MAX_CHILDREN) + child.astype(np.uint64)
+                 + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15))
+            x ^= x >> np.uint64(33)
+            x *= np.uint64(0xFF51AFD7ED558CCD)
+            x ^= x >> np.uint64(33)
+        return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+    def population(self, last_household: int) -> pd.DataFrame:
+        """Children and child-years by group and deprivation decile, for households so far."""
+        H = last_household + 1
+        children = self.n_children[:H].astype(np.int64)
+        frame = pd.DataFrame({
+            "race_ethnicity": pd.Categorical.from_codes(self.g[:H], categories=self.p["groups"]),
+            "deprivation_decile": self.deprivation[:H],
+            "children": children,
+            "child_years": children * self.p["years"],
+        })
+        return (frame.groupby(["race_ethnicity", "deprivation_decile"], observed=False)
+                [["children", "child_years"]].sum().reset_index())
+
+
+def calibration_table(data: Dataset, scenario: str | None = None) -> pd.DataFrame:
+    """Compare a generated data set with the published figures it should reproduce.
+
+    Introduced in {ref}`lesson-first-model`.
+
+    Parameters
+    ----------
+    data : Dataset
+        Made by :func:`make_child_welfare` with ``scenario="us"`` or ``"england"``.
+        Large data sets (a few hundred thousand rows) give stable figures; small
+        groups and small data sets vary a lot by chance.
+    scenario : str, optional
+        Whose targets to use; by default the scenario the data was made with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per published figure: the statistic, the target, the accepted range
+        (``low`` to ``high``), the value in ``data``, whether it is ``met``, the year,
+        the source, whether the source was read directly (``V``) or through a secondary
+        source (``S``), and how the value is computed (``note``).
+    """
+    if not isinstance(data, Dataset):
+        raise TypeError(
+            "data must be what make_child_welfare() returns (a Dataset), but you gave a "
+            f"{type(data).__name__}."
+        )
+    scenario = data.params["scenario"] if scenario is None else scenario
+    check_choice("scenario", scenario, list(_targets.TARGETS))
+    return _targets.table(data.observed, data.population, scenario)
+
+
+def _draw(rng: np.random.Generator, probabilities: np.ndarray, size: int) -> np.ndarray:
+    """Category codes drawn with the given probabilities (faster than rng.choice)."""
+    return np.searchsorted(np.cumsum(probabilities / probabilities.sum()), rng.random(size),
+                           side="right").clip(0, len(probabilities) - 1)
 
 
 def _describe(params: dict) -> str:
