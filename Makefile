@@ -3,6 +3,7 @@
 #   make book    set everything up (first run) and build the executed book
 #   make test    run the whole test suite
 #   make lab     JupyterLab on the course, with rmlkit and nbgrader's extensions
+#   make datasets  regenerate the data snapshots in datasets/
 #   make clean   remove what the build and nbgrader generate (keeps .venv, node_modules)
 #   make distclean   also remove .venv and node_modules
 
@@ -22,7 +23,7 @@ export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book html setup test lab clean distclean
+.PHONY: book html setup test lab datasets clean distclean
 
 book: setup html
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
@@ -58,6 +59,11 @@ html:
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Regenerate the data snapshots in datasets/ with their datasheets and SHA256SUMS.
+datasets: setup
+	$(BIN)/python -c "from rmlkit.datasets import write_snapshots; write_snapshots()"
+	@ls -l datasets
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)

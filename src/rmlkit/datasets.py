@@ -13,15 +13,31 @@ Introduced in {ref}`lesson-first-model`.
 from __future__ import annotations
 
 import copy
+import gzip
+import hashlib
+import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import _targets
 from ._checks import check_choice, check_count, check_number, check_random_state
+from ._graph import CausalGraph, child_welfare_graph
 
-__all__ = ["Dataset", "MECHANISMS", "SCENARIOS", "calibration_table", "make_child_welfare"]
+__all__ = [
+    "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
+    "load_child_welfare", "make_child_welfare", "snapshot_checksum",
+]
+
+#: The snapshots kept in the repository's datasets/ folder: name -> (scenario, rows, seed).
+#: The lessons use the same settings, so a snapshot and a lesson's data are identical.
+SNAPSHOTS = {
+    "child_welfare_us": ("us", 30_000, 2024),
+    "child_welfare_england": ("england", 30_000, 2024),
+}
+DATA_DIR = Path(__file__).resolve().parents[2] / "datasets"
 
 #: The bias mechanisms. Each is a strength: 0 switches it off, 1 is the scenario's
 #: default strength, 2 doubles it. Each acts through a per-group offset of the scenario.
@@ -223,14 +239,18 @@ class Dataset:
     population : pandas.DataFrame
         Children in the simulated population (referred or not) by group and
         deprivation decile, with the child-years they contribute, for rates per 1,000.
+    graph : CausalGraph
+        The generating process: ``graph.draw()`` makes a figure; ``graph.to_dot()``
+        gives Graphviz text; edges name the bias mechanism acting along them.
     DESCR : str
-        A description of the data set.
+        A datasheet (Gebru et al., "Datasheets for Datasets") in Markdown.
     """
 
     observed: pd.DataFrame
     truth: pd.DataFrame
     params: dict
     population: pd.DataFrame
+    graph: CausalGraph = field(repr=False, default_factory=child_welfare_graph)
     DESCR: str = field(repr=False, default="")
 
     def __repr__(self) -> str:
@@ -334,7 +354,7 @@ def _generate(n: int, params: dict, rng: np.random.Generator) -> Dataset:
         n_households = int(n_households * max(2.0, 1.2 * n / max(sim.n_rows, 1)))
     observed, truth = sim.frames(n)
     population = sim.population(last_household=int(observed["household_id"].iloc[-1]) - 1)
-    return Dataset(observed, truth, params, population, DESCR=_describe(params))
+    return Dataset(observed, truth, params, population, DESCR=_datasheet(params))
 
 
 class _Simulation:
@@ -612,23 +632,143 @@ def calibration_table(data: Dataset, scenario: str | None = None) -> pd.DataFram
     return _targets.table(data.observed, data.population, scenario)
 
 
+def snapshot_checksum(frame: pd.DataFrame) -> str:
+    """SHA-256 of a table written as CSV (the bytes the snapshots store, uncompressed)."""
+    return hashlib.sha256(frame.to_csv(index=False, lineterminator="\n").encode()).hexdigest()
+
+
+def _snapshot_paths(name: str, folder: Path) -> dict[str, Path]:
+    return {part: folder / f"{name}{suffix}.csv.gz"
+            for part, suffix in (("observed", ""), ("truth", "_truth"))}
+
+
+def _read_checksums(folder: Path) -> dict[str, str]:
+    sums = folder / "SHA256SUMS"
+    if not sums.exists():
+        return {}
+    pairs = (line.split() for line in sums.read_text().splitlines() if line.strip())
+    return {file: digest for digest, file in pairs}
+
+
+def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
+    """Load the teaching-size snapshot of a scenario (30,000 rows, seed 2024).
+
+    Reads ``datasets/child_welfare_<scenario>.csv.gz`` and its truth table, checks
+    their SHA-256 checksums, and gives the columns their types. Without the files
+    (for example when rmlkit is installed on its own) it generates the same data from
+    the same seed.
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    check_choice("scenario", scenario, [s for s, _, _ in SNAPSHOTS.values()])
+    name = next(k for k, (sc, _, _) in SNAPSHOTS.items() if sc == scenario)
+    scenario, rows, seed = SNAPSHOTS[name]
+    data = make_child_welfare(rows, scenario=scenario, random_state=seed)
+    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    paths = _snapshot_paths(name, folder)
+    if not all(path.exists() for path in paths.values()):
+        return data
+    sums = _read_checksums(folder)
+    for part, path in paths.items():
+        raw = gzip.decompress(path.read_bytes())
+        if hashlib.sha256(raw).hexdigest() != sums.get(path.name):
+            raise ValueError(
+                f"The snapshot {path} does not match its checksum in SHA256SUMS: it was "
+                "changed or damaged. Run `make datasets` to write it again."
+            )
+        template = getattr(data, part)
+        frame = pd.read_csv(io.BytesIO(raw))
+        setattr(data, part, frame.astype(template.dtypes.to_dict()))
+    return data
+
+
+def write_snapshots(folder=None) -> dict[str, str]:
+    """Write every snapshot, its datasheet and SHA256SUMS (what `make datasets` runs)."""
+    folder = Path(folder) if folder is not None else DATA_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    sums = {}
+    for name, (scenario, rows, seed) in SNAPSHOTS.items():
+        data = make_child_welfare(rows, scenario=scenario, random_state=seed)
+        for part, path in _snapshot_paths(name, folder).items():
+            raw = getattr(data, part).to_csv(index=False, lineterminator="\n").encode()
+            with open(path, "wb") as handle, gzip.GzipFile(
+                fileobj=handle, mode="wb", mtime=0, filename=""
+            ) as gz:
+                gz.write(raw)
+            sums[path.name] = hashlib.sha256(raw).hexdigest()
+        big = make_child_welfare(400_000, scenario=scenario, random_state=seed)
+        table = calibration_table(big)[["statistic", "target", "low", "high", "value", "met",
+                                        "source", "status"]]
+        sheet = data.DESCR + (
+            "\n## Calibration\nThe published figures this scenario reproduces, measured on "
+            "400,000 rows made with the same settings (small samples vary by chance):\n\n"
+            + table.to_markdown(index=False, floatfmt=".3g") + "\n"
+        )
+        (folder / f"{name}.md").write_text(sheet)
+    (folder / "SHA256SUMS").write_text(
+        "".join(f"{digest}  {file}\n" for file, digest in sorted(sums.items()))
+    )
+    return sums
+
+
 def _draw(rng: np.random.Generator, probabilities: np.ndarray, size: int) -> np.ndarray:
     """Category codes drawn with the given probabilities (faster than rng.choice)."""
     return np.searchsorted(np.cumsum(probabilities / probabilities.sum()), rng.random(size),
                            side="right").clip(0, len(probabilities) - 1)
 
 
-def _describe(params: dict) -> str:
-    strengths = ", ".join(f"{k}={v:g}" for k, v in params["mechanisms"].items())
-    return (
-        "Synthetic child-welfare referrals (scenario "
-        f"{params['scenario']!r}, {params['n_referrals']:_} rows, "
-        f"{params['years']} years from {params['first_year']}).\n\n"
-        "Every row is a child named in a referral to a simulated children's social care "
-        "agency. No row describes a real child or family. The table `observed` holds what "
-        "an agency would record; outcomes after screening are missing for screened-out "
-        "referrals (selective labels). The table `truth` holds what the agency never sees: "
-        "each child's latent true need, whether harm was occurring, and the outcomes each "
-        "child would have had if screened in, with and without label bias.\n\n"
-        f"Bias mechanism strengths: {strengths}."
+def _datasheet(params: dict) -> str:
+    """A datasheet in the style of Gebru et al. (2021), in Markdown."""
+    strengths = "\n".join(
+        f"- `{name}` = {value:g}: {MECHANISMS[name]}"
+        for name, value in params["mechanisms"].items()
     )
+    groups = ", ".join(params["groups"])
+    return f"""# Datasheet: synthetic child-welfare referrals
+
+*Scenario `{params['scenario']}`, {params['n_referrals']:,} rows, {params['years']} years
+from {params['first_year']}. Made by `rmlkit.datasets.make_child_welfare`.*
+
+## Motivation
+Made for teaching responsible machine learning: real child-welfare records cannot be
+shared, and they never show what was really true for a child. Here every record comes
+with the truth beside it, so the effect of each bias mechanism can be seen and
+switched off.
+
+## Composition
+Every row of `observed` is a child named in a referral to a simulated children's social
+care agency; siblings share a `household_id` and a `referral_id`. **All data is
+synthetic: no row describes a real child or family.** Groups: {groups}. `observed` holds
+what an agency would record (characteristics, contact with public services, the
+reporter, the allegation, prior referrals, the screening decision and its outcomes).
+Outcomes after screening (`substantiated`, `placed_2y`) are missing for screened-out
+referrals: the selective-labels problem. `truth` holds what the agency never sees:
+latent need, harm, every child's outcome had the referral been screened in, the same
+without label bias, and flags for the rows each mechanism changed.
+
+## Collection process
+Simulated, vectorised over households, one year at a time: need and harm, referral,
+screening (a score with a threshold, then supervisors' overrides), investigation,
+substantiation, re-referral within 12 months and placement within 2 years. Prior
+referrals come from earlier years of the simulation, so feedback loops appear. The
+generating graph is `graph`.
+
+Bias mechanisms and their strengths in this data (0 = off, 1 = scenario default):
+{strengths}
+
+## Preprocessing
+None: the tables are as simulated. Categorical columns use pandas categories and
+outcomes that can be missing use the nullable `boolean` type.
+
+## Uses
+Lessons and exercises on risk models, disaggregated evaluation, sources of bias and
+their mitigation. **Not** for drawing conclusions about real children, families,
+agencies or groups: the scenarios are calibrated to a handful of published figures
+(see `rmlkit.datasets.calibration_table`), not fitted to real records, and the
+strength of every bias mechanism is an assumption made for teaching.
+
+## Distribution and maintenance
+Part of the open course kit *Responsible ML for the Social Sciences*; regenerated
+identically from its seed on any machine. Snapshots at a teaching size are in the
+repository's `datasets/` folder with SHA-256 checksums.
+"""
