@@ -518,12 +518,13 @@ class _Simulation:
         u_type = rng.random(R)
         other = np.minimum((u_type - p_neglect) / np.maximum(1 - p_neglect, 1e-9) * 3, 2.999)
         allegation = np.where(u_type < p_neglect, 0, 1 + other.astype(np.int64))
-        reporter = np.where(
-            e["professional"],
-            _draw(rng, _REPORTER_P_PROFESSIONAL, R),
-            len(_REPORTER_P_PROFESSIONAL) + _draw(rng, _REPORTER_P_OTHER, R),
-        )
-        reporter_event = reporter[np.searchsorted(ev, ev, side="left")]  # one per referral
+        # one reporter per referral, shared by the children it names
+        professional_event = self._event_values("professional")[:n_events]
+        reporter_event = np.where(
+            professional_event,
+            _draw(rng, _REPORTER_P_PROFESSIONAL, n_events),
+            len(_REPORTER_P_PROFESSIONAL) + _draw(rng, _REPORTER_P_OTHER, n_events),
+        )[ev]
 
         screened = e["screened_in"]
 
@@ -603,7 +604,7 @@ class _Simulation:
 def calibration_table(data: Dataset, scenario: str | None = None) -> pd.DataFrame:
     """Compare a generated data set with the published figures it should reproduce.
 
-    Introduced in {ref}`lesson-first-model`.
+    Introduced in {ref}`data-child-welfare`.
 
     Parameters
     ----------
@@ -658,7 +659,7 @@ def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
     (for example when rmlkit is installed on its own) it generates the same data from
     the same seed.
 
-    Introduced in {ref}`lesson-first-model`.
+    Introduced in {ref}`data-child-welfare`.
     """
     check_choice("scenario", scenario, [s for s, _, _ in SNAPSHOTS.values()])
     name = next(k for k, (sc, _, _) in SNAPSHOTS.items() if sc == scenario)
@@ -683,7 +684,10 @@ def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
 
 
 def write_snapshots(folder=None) -> dict[str, str]:
-    """Write every snapshot, its datasheet and SHA256SUMS (what `make datasets` runs)."""
+    """Write every snapshot, its datasheet and SHA256SUMS (what `make datasets` runs).
+
+    Introduced in {ref}`data-child-welfare`.
+    """
     folder = Path(folder) if folder is not None else DATA_DIR
     folder.mkdir(parents=True, exist_ok=True)
     sums = {}
