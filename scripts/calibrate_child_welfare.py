@@ -19,7 +19,8 @@ import copy
 
 import numpy as np
 
-from rmlkit import _targets, datasets
+from rmlkit.datasets import _targets
+from rmlkit.datasets import child_welfare as datasets
 
 INTERNAL = {
     "us": {"placement_share": 0.09},

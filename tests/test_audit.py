@@ -15,6 +15,7 @@ from fairlearn.metrics import MetricFrame, false_positive_rate
 
 import rmlkit.audit
 import rmlkit.datasets
+import rmlkit.datasets.child_welfare
 from rmlkit.audit import describe_by_group, plot_by_group
 from rmlkit.tradeoffs import rates_at_threshold
 from rmlkit.widgets import threshold_explorer
@@ -100,7 +101,7 @@ def test_threshold_explorer_updates_when_the_slider_moves():
     assert "0.00" in table.value
 
 
-@pytest.mark.parametrize("module", [rmlkit.audit, rmlkit.datasets])
+@pytest.mark.parametrize("module", [rmlkit.audit, rmlkit.datasets.child_welfare])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rmlkit import datasets
+from rmlkit.datasets import child_welfare
 
 from conftest import ROOT
 
@@ -33,7 +34,7 @@ def test_snapshots_are_what_the_generator_makes(name):
     loaded = datasets.load_child_welfare(scenario)
     pd.testing.assert_frame_equal(loaded.observed, fresh.observed)
     pd.testing.assert_frame_equal(loaded.truth, fresh.truth)
-    sums = datasets._read_checksums(FOLDER)
+    sums = child_welfare._read_checksums(FOLDER)
     assert datasets.snapshot_checksum(fresh.observed) == sums[f"{name}.csv.gz"]
     sheet = (FOLDER / f"{name}.md").read_text()
     assert "synthetic" in sheet and "## Calibration" in sheet

@@ -1,4 +1,4 @@
-"""Synthetic data with a known ground truth.
+"""Synthetic child-welfare referrals with a known ground truth.
 
 Real child-welfare records cannot be shared, and they never tell us what was really
 true for a child. The generators here simulate a world in which we *do* know: every
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._checks import check_choice, check_count, check_number, check_random_state
 from . import _targets
-from ._checks import check_choice, check_count, check_number, check_random_state
 from ._graph import CausalGraph, child_welfare_graph
 
 __all__ = [
@@ -37,7 +37,7 @@ SNAPSHOTS = {
     "child_welfare_us": ("us", 30_000, 2024),
     "child_welfare_england": ("england", 30_000, 2024),
 }
-DATA_DIR = Path(__file__).resolve().parents[2] / "datasets"
+DATA_DIR = Path(__file__).resolve().parents[3] / "datasets"
 
 #: The bias mechanisms. Each is a strength: 0 switches it off, 1 is the scenario's
 #: default strength, 2 doubles it. Each acts through a per-group offset of the scenario.

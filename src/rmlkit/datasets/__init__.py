@@ -1,0 +1,30 @@
+"""Synthetic data with a known ground truth.
+
+Real records about children, students and patients cannot be shared, and they never
+tell us what was really true. The generators here simulate worlds in which we *do*
+know: every person has a latent true need, and every record is produced from it by a
+process with named bias mechanisms that can be switched off one at a time.
+
+- :mod:`rmlkit.datasets.child_welfare`: referrals to children's social care.
+
+All data made here is synthetic. No row describes a real person.
+
+Introduced in {ref}`lesson-first-model`.
+"""
+
+from .child_welfare import (
+    MECHANISMS,
+    SCENARIOS,
+    SNAPSHOTS,
+    Dataset,
+    calibration_table,
+    load_child_welfare,
+    make_child_welfare,
+    snapshot_checksum,
+    write_snapshots,
+)
+
+__all__ = [
+    "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
+    "load_child_welfare", "make_child_welfare", "snapshot_checksum", "write_snapshots",
+]
