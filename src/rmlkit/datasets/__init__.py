@@ -6,12 +6,15 @@ know: every person has a latent true need, and every record is produced from it 
 process with named bias mechanisms that can be switched off one at a time.
 
 - :mod:`rmlkit.datasets.child_welfare`: referrals to children's social care.
+- :mod:`rmlkit.datasets.care_needs`: patients, their health needs and the cost of care.
+- :mod:`rmlkit.datasets.dropout`: students, schools and dropout early warning.
 
 All data made here is synthetic. No row describes a real person.
 
 Introduced in {ref}`lesson-first-model`.
 """
 
+from .care_needs import care_needs_findings, care_needs_table, make_care_needs
 from .child_welfare import (
     MECHANISMS,
     SCENARIOS,
@@ -23,8 +26,11 @@ from .child_welfare import (
     snapshot_checksum,
     write_snapshots,
 )
+from .dropout import dropout_findings, make_dropout
 
 __all__ = [
     "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
     "load_child_welfare", "make_child_welfare", "snapshot_checksum", "write_snapshots",
+    "make_care_needs", "care_needs_findings", "care_needs_table",
+    "make_dropout", "dropout_findings",
 ]
