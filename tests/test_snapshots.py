@@ -1,4 +1,4 @@
-"""The committed data snapshots match their checksums and their generator."""
+"""The committed data snapshots match their checksums and their generators."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rmlkit import datasets
-from rmlkit.datasets import child_welfare
+from rmlkit.datasets import _snapshots
 
 from conftest import ROOT
 
@@ -19,8 +19,7 @@ FOLDER = ROOT / "datasets"
 
 
 def test_every_snapshot_matches_its_checksum():
-    sums = dict(reversed(line.split()) for line in
-                (FOLDER / "SHA256SUMS").read_text().splitlines())
+    sums = _snapshots.read_checksums(FOLDER)
     assert len(sums) == 2 * len(datasets.SNAPSHOTS)
     for file, digest in sums.items():
         raw = gzip.decompress((FOLDER / file).read_bytes())
@@ -28,16 +27,24 @@ def test_every_snapshot_matches_its_checksum():
 
 
 @pytest.mark.parametrize("name", list(datasets.SNAPSHOTS))
-def test_snapshots_are_what_the_generator_makes(name):
-    scenario, rows, seed = datasets.SNAPSHOTS[name]
-    fresh = datasets.make_child_welfare(rows, scenario=scenario, random_state=seed)
-    loaded = datasets.load_child_welfare(scenario)
+def test_snapshots_are_what_the_generators_make(name):
+    maker, kwargs = datasets.SNAPSHOTS[name]
+    fresh = maker(**kwargs)
+    loaded = _snapshots.load(name)
     pd.testing.assert_frame_equal(loaded.observed, fresh.observed)
     pd.testing.assert_frame_equal(loaded.truth, fresh.truth)
-    sums = child_welfare._read_checksums(FOLDER)
+    sums = _snapshots.read_checksums(FOLDER)
     assert datasets.snapshot_checksum(fresh.observed) == sums[f"{name}.csv.gz"]
     sheet = (FOLDER / f"{name}.md").read_text()
-    assert "synthetic" in sheet and "## Calibration" in sheet
+    assert "synthetic" in sheet and "## Published figures" in sheet
+
+
+def test_public_loaders():
+    assert datasets.load_child_welfare("england").params["scenario"] == "england"
+    assert "race" in datasets.load_care_needs().observed
+    assert "dropped_out" in datasets.load_dropout().observed
+    with pytest.raises(ValueError, match="scenario must be one of"):
+        datasets.load_child_welfare("wales")
 
 
 def test_a_damaged_snapshot_is_refused(tmp_path):
@@ -51,7 +58,7 @@ def test_a_damaged_snapshot_is_refused(tmp_path):
 
 def test_without_files_the_same_data_is_generated(tmp_path):
     loaded = datasets.load_child_welfare("england", data_dir=tmp_path)
-    assert len(loaded.observed) == datasets.SNAPSHOTS["child_welfare_england"][1]
+    assert len(loaded.observed) == datasets.SNAPSHOTS["child_welfare_england"][1]["n_referrals"]
 
 
 strengths = st.floats(min_value=0.0, max_value=3.0, allow_nan=False)

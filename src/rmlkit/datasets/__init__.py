@@ -14,23 +14,21 @@ All data made here is synthetic. No row describes a real person.
 Introduced in {ref}`lesson-first-model`.
 """
 
-from .care_needs import care_needs_findings, care_needs_table, make_care_needs
-from .child_welfare import (
-    MECHANISMS,
-    SCENARIOS,
+from ._snapshots import (
     SNAPSHOTS,
-    Dataset,
-    calibration_table,
+    load_care_needs,
     load_child_welfare,
-    make_child_welfare,
+    load_dropout,
     snapshot_checksum,
     write_snapshots,
 )
+from .care_needs import care_needs_findings, care_needs_table, make_care_needs
+from .child_welfare import MECHANISMS, SCENARIOS, Dataset, calibration_table, make_child_welfare
 from .dropout import dropout_findings, make_dropout
 
 __all__ = [
     "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
     "load_child_welfare", "make_child_welfare", "snapshot_checksum", "write_snapshots",
-    "make_care_needs", "care_needs_findings", "care_needs_table",
-    "make_dropout", "dropout_findings",
+    "make_care_needs", "care_needs_findings", "care_needs_table", "load_care_needs",
+    "make_dropout", "dropout_findings", "load_dropout",
 ]

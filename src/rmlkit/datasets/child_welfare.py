@@ -13,11 +13,7 @@ Introduced in {ref}`lesson-first-model`.
 from __future__ import annotations
 
 import copy
-import gzip
-import hashlib
-import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,18 +22,8 @@ from .._checks import check_choice, check_count, check_number, check_random_stat
 from . import _targets
 from ._graph import CausalGraph, child_welfare_graph
 
-__all__ = [
-    "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
-    "load_child_welfare", "make_child_welfare", "snapshot_checksum",
-]
+__all__ = ["Dataset", "MECHANISMS", "SCENARIOS", "calibration_table", "make_child_welfare"]
 
-#: The snapshots kept in the repository's datasets/ folder: name -> (scenario, rows, seed).
-#: The lessons use the same settings, so a snapshot and a lesson's data are identical.
-SNAPSHOTS = {
-    "child_welfare_us": ("us", 30_000, 2024),
-    "child_welfare_england": ("england", 30_000, 2024),
-}
-DATA_DIR = Path(__file__).resolve().parents[3] / "datasets"
 
 #: The bias mechanisms. Each is a strength: 0 switches it off, 1 is the scenario's
 #: default strength, 2 doubles it. Each acts through a per-group offset of the scenario.
@@ -631,88 +617,6 @@ def calibration_table(data: Dataset, scenario: str | None = None) -> pd.DataFram
     scenario = data.params["scenario"] if scenario is None else scenario
     check_choice("scenario", scenario, list(_targets.TARGETS))
     return _targets.table(data.observed, data.population, scenario)
-
-
-def snapshot_checksum(frame: pd.DataFrame) -> str:
-    """SHA-256 of a table written as CSV (the bytes the snapshots store, uncompressed)."""
-    return hashlib.sha256(frame.to_csv(index=False, lineterminator="\n").encode()).hexdigest()
-
-
-def _snapshot_paths(name: str, folder: Path) -> dict[str, Path]:
-    return {part: folder / f"{name}{suffix}.csv.gz"
-            for part, suffix in (("observed", ""), ("truth", "_truth"))}
-
-
-def _read_checksums(folder: Path) -> dict[str, str]:
-    sums = folder / "SHA256SUMS"
-    if not sums.exists():
-        return {}
-    pairs = (line.split() for line in sums.read_text().splitlines() if line.strip())
-    return {file: digest for digest, file in pairs}
-
-
-def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
-    """Load the teaching-size snapshot of a scenario (30,000 rows, seed 2024).
-
-    Reads ``datasets/child_welfare_<scenario>.csv.gz`` and its truth table, checks
-    their SHA-256 checksums, and gives the columns their types. Without the files
-    (for example when rmlkit is installed on its own) it generates the same data from
-    the same seed.
-
-    Introduced in {ref}`data-child-welfare`.
-    """
-    check_choice("scenario", scenario, [s for s, _, _ in SNAPSHOTS.values()])
-    name = next(k for k, (sc, _, _) in SNAPSHOTS.items() if sc == scenario)
-    scenario, rows, seed = SNAPSHOTS[name]
-    data = make_child_welfare(rows, scenario=scenario, random_state=seed)
-    folder = Path(data_dir) if data_dir is not None else DATA_DIR
-    paths = _snapshot_paths(name, folder)
-    if not all(path.exists() for path in paths.values()):
-        return data
-    sums = _read_checksums(folder)
-    for part, path in paths.items():
-        raw = gzip.decompress(path.read_bytes())
-        if hashlib.sha256(raw).hexdigest() != sums.get(path.name):
-            raise ValueError(
-                f"The snapshot {path} does not match its checksum in SHA256SUMS: it was "
-                "changed or damaged. Run `make datasets` to write it again."
-            )
-        template = getattr(data, part)
-        frame = pd.read_csv(io.BytesIO(raw))
-        setattr(data, part, frame.astype(template.dtypes.to_dict()))
-    return data
-
-
-def write_snapshots(folder=None) -> dict[str, str]:
-    """Write every snapshot, its datasheet and SHA256SUMS (what `make datasets` runs).
-
-    Introduced in {ref}`data-child-welfare`.
-    """
-    folder = Path(folder) if folder is not None else DATA_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    sums = {}
-    for name, (scenario, rows, seed) in SNAPSHOTS.items():
-        data = make_child_welfare(rows, scenario=scenario, random_state=seed)
-        for part, path in _snapshot_paths(name, folder).items():
-            raw = getattr(data, part).to_csv(index=False, lineterminator="\n").encode()
-            with open(path, "wb") as handle, gzip.GzipFile(
-                fileobj=handle, mode="wb", mtime=0, filename=""
-            ) as gz:
-                gz.write(raw)
-            sums[path.name] = hashlib.sha256(raw).hexdigest()
-        big = make_child_welfare(400_000, scenario=scenario, random_state=seed)
-        table = calibration_table(big)[["statistic", "target", "low", "high", "value", "met",
-                                        "source", "status"]]
-        sheet = data.DESCR + (
-            "\n## Calibration\nThe published figures this scenario reproduces, measured on "
-            "400,000 rows made with the same settings (small samples vary by chance):\n\n"
-            + table.to_markdown(index=False, floatfmt=".3g") + "\n"
-        )
-        (folder / f"{name}.md").write_text(sheet)
-    (folder / "SHA256SUMS").write_text(
-        "".join(f"{digest}  {file}\n" for file, digest in sorted(sums.items()))
-    )
-    return sums
 
 
 def _draw(rng: np.random.Generator, probabilities: np.ndarray, size: int) -> np.ndarray:

@@ -1,0 +1,153 @@
+"""Teaching-size snapshots of every generator, kept in the repository's datasets/ folder.
+
+Each snapshot is a gzip-compressed CSV of ``observed`` and of ``truth`` (written with
+mtime 0, so the files are identical on every machine), a datasheet with the published
+figures it reproduces, and a line in ``SHA256SUMS`` with the checksum of the
+uncompressed CSV. The lessons use the same settings as the snapshots.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .._checks import check_choice
+from .care_needs import care_needs_table, make_care_needs
+from .child_welfare import Dataset, calibration_table, make_child_welfare
+from .dropout import dropout_findings, make_dropout
+
+DATA_DIR = Path(__file__).resolve().parents[3] / "datasets"
+SEED = 2024
+
+#: name -> (generator, its arguments). The lessons use the same settings.
+SNAPSHOTS = {
+    "child_welfare_us": (make_child_welfare,
+                         dict(n_referrals=30_000, scenario="us", random_state=SEED)),
+    "child_welfare_england": (make_child_welfare,
+                              dict(n_referrals=30_000, scenario="england", random_state=SEED)),
+    "care_needs": (make_care_needs, dict(n_patients=30_000, random_state=SEED)),
+    "dropout": (make_dropout, dict(n_students=30_000, random_state=SEED)),
+}
+#: Rows of the large samples on which the datasheets measure the published figures.
+FINDINGS_ROWS = {make_child_welfare: 400_000, make_care_needs: 400_000, make_dropout: 100_000}
+
+
+def snapshot_checksum(frame: pd.DataFrame) -> str:
+    """SHA-256 of a table written as CSV (the bytes the snapshots store, uncompressed)."""
+    return hashlib.sha256(_csv_bytes(frame)).hexdigest()
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode()
+
+
+def _paths(name: str, folder: Path) -> dict[str, Path]:
+    return {part: folder / f"{name}{suffix}.csv.gz"
+            for part, suffix in (("observed", ""), ("truth", "_truth"))}
+
+
+def read_checksums(folder: Path) -> dict[str, str]:
+    sums = folder / "SHA256SUMS"
+    if not sums.exists():
+        return {}
+    pairs = (line.split() for line in sums.read_text().splitlines() if line.strip())
+    return {file: digest for digest, file in pairs}
+
+
+def load(name: str, data_dir=None) -> Dataset:
+    """Read snapshot ``name`` (checking its checksums), or generate it if it is absent."""
+    check_choice("name", name, SNAPSHOTS)
+    maker, kwargs = SNAPSHOTS[name]
+    data = maker(**kwargs)
+    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    paths = _paths(name, folder)
+    if not all(path.exists() for path in paths.values()):
+        return data
+    sums = read_checksums(folder)
+    for part, path in paths.items():
+        raw = gzip.decompress(path.read_bytes())
+        if hashlib.sha256(raw).hexdigest() != sums.get(path.name):
+            raise ValueError(
+                f"The snapshot {path} does not match its checksum in SHA256SUMS: it was "
+                "changed or damaged. Run `make datasets` to write it again."
+            )
+        template = getattr(data, part)
+        setattr(data, part, pd.read_csv(io.BytesIO(raw)).astype(template.dtypes.to_dict()))
+    return data
+
+
+def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
+    """Load the teaching-size child-welfare snapshot (30,000 rows, seed 2024).
+
+    Reads ``datasets/child_welfare_<scenario>.csv.gz`` and its truth table, checks their
+    SHA-256 checksums and gives the columns their types. Without the files (for example
+    when rmlkit is installed on its own) it generates the same data from the same seed.
+
+    Introduced in {ref}`data-child-welfare`.
+    """
+    check_choice("scenario", scenario, ["us", "england"])
+    return load(f"child_welfare_{scenario}", data_dir)
+
+
+def load_care_needs(*, data_dir=None) -> Dataset:
+    """Load the care-needs snapshot (30,000 patients, seed 2024).
+
+    Introduced in {ref}`data-care-needs`.
+    """
+    return load("care_needs", data_dir)
+
+
+def load_dropout(*, data_dir=None) -> Dataset:
+    """Load the dropout snapshot (30,000 students, seed 2024).
+
+    Introduced in {ref}`data-dropout`.
+    """
+    return load("dropout", data_dir)
+
+
+def _findings(name: str) -> pd.DataFrame:
+    """The published figures, measured on a large sample made with the same settings."""
+    maker, kwargs = SNAPSHOTS[name]
+    size_argument = next(k for k in kwargs if k.startswith("n_"))
+    big = maker(**{**kwargs, size_argument: FINDINGS_ROWS[maker]})
+    if maker is make_child_welfare:
+        return calibration_table(big)[["statistic", "target", "low", "high", "value", "met",
+                                       "source", "status"]]
+    if maker is make_care_needs:
+        return care_needs_table(big)[["statistic", "target", "low", "high", "value", "met",
+                                      "source"]]
+    return pd.Series(dropout_findings(big)).rename("value").rename_axis("statistic").reset_index()
+
+
+def write_snapshots(folder=None) -> dict[str, str]:
+    """Write every snapshot, its datasheet and SHA256SUMS (what `make datasets` runs).
+
+    Introduced in {ref}`data-child-welfare`.
+    """
+    folder = Path(folder) if folder is not None else DATA_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    sums = {}
+    for name, (maker, kwargs) in SNAPSHOTS.items():
+        data = maker(**kwargs)
+        for part, path in _paths(name, folder).items():
+            raw = _csv_bytes(getattr(data, part))
+            with open(path, "wb") as handle, gzip.GzipFile(
+                fileobj=handle, mode="wb", mtime=0, filename=""
+            ) as gz:
+                gz.write(raw)
+            sums[path.name] = hashlib.sha256(raw).hexdigest()
+        sheet = data.DESCR + (
+            f"\n## Published figures\nMeasured on {FINDINGS_ROWS[maker]:,} rows made with "
+            "the same settings "
+            "(small samples vary by chance):\n\n"
+            + _findings(name).to_markdown(index=False, floatfmt=".3g") + "\n"
+        )
+        (folder / f"{name}.md").write_text(sheet)
+    (folder / "SHA256SUMS").write_text(
+        "".join(f"{digest}  {file}\n" for file, digest in sorted(sums.items()))
+    )
+    return sums
