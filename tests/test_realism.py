@@ -22,7 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from rmlkit.datasets import make_child_welfare
 
 pytestmark = pytest.mark.slow
-FEATURES = ["child_age", "n_children", "deprivation_decile", "disability",
+FEATURES = ["child_age", "n_children", "carer_age", "deprivation_decile", "disability",
             "reporter_professional", "prior_referrals", "prior_screened_in", "benefits",
             "housing_support", "police_contact", "health_contact", "year"]
 
@@ -58,7 +58,8 @@ def test_auc_is_in_the_published_band(results):
     for kind in ("lr", "gb"):
         auc = results[("grouped", kind)][1]
         assert 0.65 <= auc <= 0.85, f"{results['scenario']} {kind}: AUC {auc:.3f}"
-    assert results[("grouped", "gb")][1] > results[("grouped", "lr")][1]
+    # published: logistic regression about 0.70, gradient boosting about 0.80
+    assert results[("grouped", "gb")][1] >= results[("grouped", "lr")][1] + 0.05
 
 
 def test_household_leakage_inflates_auc(results):

@@ -132,14 +132,16 @@ def _scenario(groups, shares, **values):
         abuse_harm=0.0,
         placement_base=-4.2,
         placement_harm=1.5,
-        placement_need=0.55,
+        placement_need=1.0,
         placement_deprivation=0.5,
-        placement_young=0.8,
-        placement_teen=0.6,
-        placement_history_young=2.0,
-        placement_label_factor=3.0,
+        placement_young=2.0,
+        placement_teen=1.8,
+        placement_history_young=3.5,
+        placement_label_factor=5.0,
         placement_prior=0.3,
         placement_sibling_share=0.85,
+        placement_household_sd=1.0,
+        placement_young_carer=0.4,
         mechanisms={name: 1.0 for name in MECHANISMS},
     )
     base.update(values)
@@ -156,25 +158,25 @@ SCENARIOS = {
         _US_GROUPS,
         [0.49, 0.26, 0.13, 0.05, 0.058, 0.01, 0.002],
         group_deprivation_shift=[0.0, 1.2, 1.8, -0.5, 0.7, 2.2, 1.2],
-        group_need=[0.0, -0.348, -0.175, -1.462, 0.107, -0.003, -0.141],
+        group_need=[0.0, -0.369, -0.187, -1.489, 0.058, -0.051, -0.047],
         group_exposure=[0.0, 0.1, 0.5, -0.3, 0.2, 0.5, 0.2],
         group_reporting=[0.0, 0.05, 0.25, -0.15, 0.1, 0.25, 0.1],
         group_history=[0.0, 0.1, 0.4, -0.2, 0.15, 0.4, 0.15],
         group_screening=[0.0, 0.05, 0.2, -0.1, 0.1, 0.2, 0.1],
         group_label=[0.0, 0.1, 0.3, -0.2, 0.1, 0.3, 0.1],
         # set by scripts/calibrate_child_welfare.py us
-        screen_base=-1.095,
-        substantiation_base=-2.743,
-        neglect_base=0.817,
-        child_harm_older=0.374,
-        placement_base=-3.055,
-        referral_base=-2.258,
+        screen_base=-1.093,
+        substantiation_base=-2.745,
+        neglect_base=0.831,
+        child_harm_older=0.373,
+        placement_base=-3.831,
+        referral_base=-2.26,
     ),
     "england": _scenario(
         _ENGLAND_GROUPS,
         [0.73, 0.11, 0.055, 0.07, 0.035],
         group_deprivation_shift=[0.0, 1.0, 1.5, 1.0, 0.8],
-        group_need=[0.0, -0.4, -0.989, -0.585, -0.1],
+        group_need=[0.0, -0.4, -1.008, -0.676, -0.1],
         group_exposure=[0.0, -0.2, 0.4, 0.3, 0.0],
         group_reporting=[0.0, -0.1, 0.2, 0.15, 0.0],
         group_history=[0.0, -0.1, 0.3, 0.2, 0.0],
@@ -186,13 +188,12 @@ SCENARIOS = {
         substantiation_base=-0.3,
         substantiation_harm=2.5,
         placement_prior=0.7,
-        placement_history_young=2.5,
         # set by scripts/calibrate_child_welfare.py england
-        screen_base=2.284,
-        placement_base=-3.421,
-        referral_base=-3.009,
-        referral_prior=1.514,
-        need_deprivation=0.3,
+        screen_base=2.282,
+        placement_base=-3.87,
+        referral_base=-3.007,
+        referral_prior=1.512,
+        need_deprivation=0.296,
     ),
 }
 SCENARIOS["no_bias"] = {
@@ -360,6 +361,10 @@ class _Simulation:
         n_children = np.minimum(rng.geometric(0.5, size=H), _MAX_CHILDREN).astype(np.int8)
         ages0 = rng.integers(0, 18, size=(H, _MAX_CHILDREN), dtype=np.int8)
         household_need = rng.normal(0.0, p["need_household_sd"], size=H)
+        # family circumstances that make care more or less likely, never recorded
+        self.placement_household = rng.normal(0.0, p["placement_household_sd"], size=H)
+        # age of the oldest parent or carer at the first simulated year
+        self.carer_age = np.clip(np.rint(rng.normal(33.0, 7.0, size=H)), 16, 65).astype(np.int16)
 
         # contact with public services, with and without surveillance bias (common noise)
         e_noise = rng.normal(0.0, 0.5, size=H)
@@ -494,7 +499,9 @@ class _Simulation:
                        + p["placement_need"] * need + p["placement_deprivation"] * dc
                        + p["placement_young"] * (age <= 1) + p["placement_teen"] * (age >= 13)
                        + p["placement_history_young"] * (history & (age < 5))
-                       + p["placement_prior"] * np.log1p(e["prior"]))
+                       + p["placement_prior"] * np.log1p(e["prior"])
+                       + self.placement_household[hh]
+                       + p["placement_young_carer"] * (self.carer_age[hh] + t < 22))
         would_place = u_place < _sigmoid(place_logit + p["placement_label_factor"] * label_offset)
         would_place_fair = u_place < _sigmoid(place_logit)
 
@@ -533,6 +540,7 @@ class _Simulation:
             "area": pd.Categorical.from_codes(
                 self.area[hh], categories=[f"Area {c}" for c in "ABCDEFGH"]),
             "n_children": self.n_children[hh],
+            "carer_age": (self.carer_age[hh] + t).astype(np.int16),
             "reporter": pd.Categorical.from_codes(reporter_event, categories=_REPORTERS),
             "reporter_professional": e["professional"],
             "allegation": pd.Categorical.from_codes(allegation, categories=_ALLEGATIONS),
