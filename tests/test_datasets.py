@@ -185,3 +185,14 @@ def test_reporting_and_surveillance_bias_off_means_no_biased_referrals():
 def test_small_sizes_work():
     assert len(make_child_welfare(1, random_state=0).observed) == 1
     assert np.isfinite(make_child_welfare(50, random_state=0).truth["true_need"]).all()
+
+
+def test_graph_names_every_mechanism(data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    assert set(data.graph.mechanisms()) == set(MECHANISMS)
+    dot = data.graph.to_dot()
+    assert dot.startswith("digraph") and "label_bias" in dot
+    ax = data.graph.draw(active={**data.params["mechanisms"], "label_bias": 0.0})
+    assert len(ax.texts) >= len(data.graph.nodes)

@@ -91,3 +91,15 @@ def test_bad_input_is_explained(call, error, words):
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize("maker", [make_care_needs, make_dropout])
+def test_every_data_set_has_a_graph_with_its_mechanisms(maker):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    data = maker(500, random_state=0)
+    assert set(data.graph.mechanisms()) == set(data.params["mechanisms"])
+    assert "digraph" in data.graph.to_dot()
+    ax = data.graph.draw(active=data.params["mechanisms"])
+    assert len(ax.texts) >= len(data.graph.nodes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -70,7 +71,8 @@ class CausalGraph:
                         fontsize=7, color=colour, ha="center", va="center",
                         bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
         for name, (kind, (x, y)) in self.nodes.items():
-            ax.text(x, y, name.replace("_", "\n", 1), ha="center", va="center", fontsize=8,
+            label = textwrap.fill(name.replace("_", " "), width=12)
+            ax.text(x, y, label, ha="center", va="center", fontsize=8,
                     bbox=dict(boxstyle="round,pad=0.4", facecolor="white",
                               edgecolor=_KIND_COLOURS[kind], linewidth=2))
         handles = [plt.Line2D([], [], color=c, lw=3, label=k) for k, c in _KIND_COLOURS.items()]
@@ -127,5 +129,58 @@ def child_welfare_graph() -> CausalGraph:
         ("referral", "re_referral", None),
         ("prior_referrals", "re_referral", None),
         ("screening", "prior_referrals", None),
+    ]
+    return CausalGraph(nodes, edges)
+
+
+def care_needs_graph() -> CausalGraph:
+    """The process behind :func:`rmlkit.datasets.make_care_needs`."""
+    nodes = {
+        "group": ("observed", (0, 3)),
+        "health_need": ("latent", (2, 2)),
+        "access_to_care": ("latent", (2, 4)),
+        "chronic_conditions": ("outcome", (4.5, 0.6)),
+        "biomarkers": ("observed", (4.5, 2)),
+        "avoidable_cost": ("outcome", (7, 2.6)),
+        "total_cost": ("outcome", (7, 4)),
+        "risk_score": ("decision", (9.5, 3.2)),
+    }
+    edges = [
+        ("group", "health_need", "base_rate_difference"),
+        ("group", "access_to_care", "access_bias"),
+        ("health_need", "chronic_conditions", None),
+        ("health_need", "biomarkers", None),
+        ("chronic_conditions", "total_cost", None),
+        ("chronic_conditions", "avoidable_cost", None),
+        ("access_to_care", "total_cost", None),
+        ("access_to_care", "avoidable_cost", None),
+        ("total_cost", "risk_score", None),
+        ("biomarkers", "risk_score", None),
+    ]
+    return CausalGraph(nodes, edges)
+
+
+def dropout_graph() -> CausalGraph:
+    """The process behind :func:`rmlkit.datasets.make_dropout`."""
+    nodes = {
+        "district": ("observed", (0, 4)),
+        "school_environment": ("latent", (2, 4)),
+        "group": ("observed", (2, 1.2)),
+        "individual_latent": ("latent", (4, 2.4)),
+        "school_features": ("observed", (4, 4.6)),
+        "record": ("observed", (6, 1.6)),
+        "discipline": ("observed", (6, 0.2)),
+        "dropped_out": ("outcome", (8, 3.2)),
+    }
+    edges = [
+        ("district", "school_environment", None),
+        ("school_environment", "group", None),
+        ("school_environment", "school_features", None),
+        ("school_environment", "dropped_out", None),
+        ("school_environment", "record", None),
+        ("individual_latent", "record", None),
+        ("individual_latent", "discipline", None),
+        ("individual_latent", "dropped_out", None),
+        ("group", "discipline", "measurement_bias"),
     ]
     return CausalGraph(nodes, edges)

@@ -21,6 +21,7 @@ import pandas as pd
 from sklearn.linear_model import LinearRegression
 
 from .._checks import check_count, check_number, check_random_state
+from ._graph import care_needs_graph
 from .child_welfare import Dataset
 
 __all__ = ["CARE_NEEDS_DEFAULTS", "care_needs_findings", "care_needs_table", "make_care_needs"]
@@ -150,7 +151,7 @@ def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms
         "avoidable_cost_with_equal_access": np.round(avoid_next_equal, 2),
     })
     population = observed.groupby("race", observed=False).size().rename("patients").reset_index()
-    return Dataset(observed, truth, p, population, graph=None, DESCR=_datasheet(p))
+    return Dataset(observed, truth, p, population, graph=care_needs_graph(), DESCR=_datasheet(p))
 
 
 def _features(observed: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .._checks import check_count, check_number, check_random_state
+from ._graph import dropout_graph
 from .child_welfare import Dataset
 
 __all__ = ["DROPOUT_DEFAULTS", "dropout_findings", "make_dropout"]
@@ -159,7 +160,7 @@ def make_dropout(n_students: int = 50_000, *, random_state=None, **mechanisms) -
     })
     population = observed.groupby("race_ethnicity", observed=False).size().rename(
         "students").reset_index()
-    return Dataset(observed, truth, p, population, graph=None, DESCR=_datasheet(p))
+    return Dataset(observed, truth, p, population, graph=dropout_graph(), DESCR=_datasheet(p))
 
 
 def dropout_findings(data: Dataset, *, flag_share: float = 0.25) -> dict[str, float]:
