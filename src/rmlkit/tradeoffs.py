@@ -5,6 +5,7 @@ Introduced in {ref}`lesson-first-model`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from fairlearn.metrics import (
     MetricFrame,
@@ -13,9 +14,12 @@ from fairlearn.metrics import (
     selection_rate,
 )
 
-from ._checks import as_binary, as_scores, check_number, check_same_length
+from ._checks import as_binary, as_scores, check_count, check_number, check_same_length
 
-__all__ = ["rates_at_threshold"]
+__all__ = [
+    "capacity_decisions", "expected_cost", "impossibility_table", "rates_at_threshold",
+    "threshold_sweep",
+]
 
 
 def rates_at_threshold(y_true, scores, *, sensitive_features, threshold: float) -> pd.DataFrame:
@@ -60,3 +64,119 @@ def rates_at_threshold(y_true, scores, *, sensitive_features, threshold: float) 
     table.loc["all"] = frame.overall
     table["n"] = table["n"].astype(int)
     return table
+
+
+def threshold_sweep(y_true, scores, *, sensitive_features, thresholds=None) -> pd.DataFrame:
+    """Rates by group at many thresholds at once (one sort per group, no loop over rows).
+
+    Introduced in {ref}`lesson-first-model`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy: ``threshold``, ``group`` (and ``"all"``), ``share flagged``, ``TPR``,
+        ``FPR``, ``precision`` and ``n``. A row is flagged when its score is at or above
+        the threshold.
+    """
+    y = as_binary("y_true", y_true)
+    s = as_scores("scores", scores)
+    groups = pd.Series(np.asarray(sensitive_features)).astype(str).to_numpy()
+    check_same_length(y_true=y, scores=s, sensitive_features=groups)
+    if thresholds is None:
+        thresholds = np.linspace(0, 1, 101)
+    thresholds = np.asarray(thresholds, dtype=float)
+    if thresholds.ndim != 1 or np.isnan(thresholds).any() or (
+        thresholds.min() < 0 or thresholds.max() > 1
+    ):
+        raise ValueError("thresholds must be a list of numbers between 0 and 1.")
+    frames = []
+    for name in [*sorted(set(groups)), "all"]:
+        mask = np.ones(len(y), bool) if name == "all" else groups == name
+        ys, ss = y[mask], np.sort(s[mask])
+        order = np.argsort(s[mask], kind="mergesort")
+        ys = ys[order]
+        # rows at or above t: those from the first index with score >= t
+        first = np.searchsorted(ss, thresholds, side="left")
+        positives_below = np.r_[0, np.cumsum(ys)][first]
+        total_pos, n = ys.sum(), ys.size
+        flagged = n - first
+        tp = total_pos - positives_below
+        fp = flagged - tp
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frames.append(pd.DataFrame({
+                "threshold": thresholds, "group": name, "share flagged": flagged / n,
+                "TPR": tp / total_pos, "FPR": fp / (n - total_pos),
+                "precision": np.where(flagged > 0, tp / np.maximum(flagged, 1), np.nan),
+                "n": n,
+            }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def capacity_decisions(scores, capacity: int, *, periods=None) -> np.ndarray:
+    """Flag the ``capacity`` highest scores (in each period, if ``periods`` is given).
+
+    Models a team that can investigate ``capacity`` referrals a week: whatever the
+    scores, no more than that are flagged. Ties are broken by order of the rows.
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    s = as_scores("scores", scores)
+    capacity = check_count("capacity", capacity, minimum=0)
+    if periods is None:
+        periods = np.zeros(len(s), dtype=np.int64)
+    periods = pd.Series(np.asarray(periods)).to_numpy()
+    check_same_length(scores=s, periods=periods)
+    rank = (pd.DataFrame({"p": periods, "s": -s})
+            .groupby("p")["s"].rank(method="first").to_numpy())
+    return rank <= capacity
+
+
+def expected_cost(y_true, y_pred, *, cost_false_negative: float, cost_false_positive: float,
+                  sensitive_features=None) -> pd.DataFrame:
+    """The total and per-row cost of the errors, overall and by group.
+
+    A missed child (false negative) and an unnecessary investigation (false positive)
+    have costs you choose; what they should be is a question of values, not data.
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    y = as_binary("y_true", y_true)
+    d = as_binary("y_pred", y_pred)
+    check_same_length(y_true=y, y_pred=d)
+    c_fn = check_number("cost_false_negative", cost_false_negative, low=0)
+    c_fp = check_number("cost_false_positive", cost_false_positive, low=0)
+    groups = (np.full(len(y), "all") if sensitive_features is None
+              else pd.Series(np.asarray(sensitive_features)).astype(str).to_numpy())
+    check_same_length(y_true=y, sensitive_features=groups)
+    frame = pd.DataFrame({"group": groups, "fn": (y == 1) & (d == 0), "fp": (y == 0) & (d == 1)})
+    table = frame.groupby("group").agg(false_negatives=("fn", "sum"),
+                                       false_positives=("fp", "sum"), n=("fn", "size"))
+    if sensitive_features is not None:
+        table.loc["all"] = table.sum()
+    table["cost"] = table["false_negatives"] * c_fn + table["false_positives"] * c_fp
+    table["cost per row"] = table["cost"] / table["n"]
+    return table
+
+
+def impossibility_table(base_rates: dict, *, precision: float, false_negative_rate: float):
+    """What equal precision and equal miss rates force on false positive rates.
+
+    Chouldechova (2017): for any classifier, FPR = p/(1-p) * (1-PPV)/PPV * (1-FNR),
+    where p is the base rate. If two groups have different base rates, the same
+    precision (PPV) and the same false negative rate, their false positive rates must
+    differ. Returns each group's implied false positive rate.
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    ppv = check_number("precision", precision, low=1e-9, high=1.0)
+    fnr = check_number("false_negative_rate", false_negative_rate, low=0.0, high=1.0)
+    if not isinstance(base_rates, dict) or not base_rates:
+        raise TypeError("base_rates must be a dict of group name -> base rate, "
+                        "for example {'A': 0.2, 'B': 0.35}.")
+    rows = []
+    for group, p in base_rates.items():
+        p = check_number(f"base rate of {group}", p, low=1e-9, high=1 - 1e-9)
+        fpr = p / (1 - p) * (1 - ppv) / ppv * (1 - fnr)
+        rows.append(dict(group=group, base_rate=p, precision=ppv, FNR=fnr, FPR=fpr,
+                         feasible=bool(fpr <= 1)))
+    return pd.DataFrame(rows).set_index("group")
