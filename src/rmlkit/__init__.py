@@ -4,6 +4,8 @@ Modules are named after what the course teaches:
 
 - :mod:`rmlkit.datasets`: synthetic data with a known ground truth.
 - :mod:`rmlkit.audit`: disaggregated evaluation of a model, group by group.
+- :mod:`rmlkit.tradeoffs`: thresholds, capacity, costs, and the impossibility result.
+- :mod:`rmlkit.mitigation`: what fairlearn's mitigations change, and what they cost.
 - :mod:`rmlkit.widgets`: interactive explorers for the lessons.
 
 All data made by this library is synthetic.

@@ -1,0 +1,151 @@
+"""Mitigation and its limits: what fairlearn's mitigations change, and what they cost.
+
+Each method is trained on the same data and judged on the same test rows, against the
+recorded label and, for synthetic data, against the truth. A smaller disparity metric
+is not the same as a fair system: the table shows who is flagged, and how many of the
+flagged children truly needed help.
+
+Introduced in {ref}`lesson-first-model`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from fairlearn.postprocessing import ThresholdOptimizer
+from fairlearn.reductions import DemographicParity, EqualizedOdds, ExponentiatedGradient
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ._checks import as_binary, check_choice, check_same_length
+
+__all__ = ["METHODS", "compare_mitigations", "frontier", "reweighing_weights"]
+
+METHODS = {
+    "none": "the model as trained, one threshold for everyone",
+    "threshold optimizer (demographic parity)": "group thresholds equalising selection rates",
+    "threshold optimizer (equalized odds)": "group thresholds equalising TPR and FPR",
+    "exponentiated gradient (demographic parity)": "retrained under a selection-rate constraint",
+    "exponentiated gradient (equalized odds)": "retrained under an error-rate constraint",
+    "reweighing": "retrained with weights that make group and label independent",
+}
+
+
+def reweighing_weights(y, groups) -> np.ndarray:
+    """Kamiran and Calders' reweighing: weight P(group) P(label) / P(group, label).
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    frame = pd.DataFrame({"g": np.asarray(groups).astype(str), "y": np.asarray(y)})
+    p_g = frame["g"].map(frame["g"].value_counts(normalize=True))
+    p_y = frame["y"].map(frame["y"].value_counts(normalize=True))
+    p_gy = frame.groupby(["g", "y"])["y"].transform("size") / len(frame)
+    return (p_g * p_y / p_gy).to_numpy()
+
+
+def _rates(y, d, groups):
+    frame = pd.DataFrame({"y": y, "d": d, "g": groups})
+    by = frame.groupby("g")
+    sel = by["d"].mean()
+    tpr = frame[frame["y"] == 1].groupby("g")["d"].mean()
+    fpr = frame[frame["y"] == 0].groupby("g")["d"].mean()
+    return sel, tpr, fpr
+
+
+def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, sensitive_test,
+                        true_outcome_test=None, estimator=None, methods=None,
+                        random_state: int = 0) -> pd.DataFrame:
+    """Train each mitigation and report what it changes, for whom, and at what cost.
+
+    Introduced in {ref}`lesson-first-model`.
+
+    The default model is a logistic regression with balanced class weights; the
+    threshold optimizers maximise balanced accuracy under their constraint.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method: accuracy, the share flagged, the largest gaps between groups
+        in selection rate, TPR and FPR, and (with ``true_outcome_test``) the share of
+        flagged children who truly needed help and the share of those in need who were
+        flagged.
+    """
+    y_tr = as_binary("y_train", y_train)
+    y_te = as_binary("y_test", y_test)
+    check_same_length(X_train=X_train, y_train=y_tr, sensitive_train=sensitive_train)
+    check_same_length(X_test=X_test, y_test=y_te, sensitive_test=sensitive_test)
+    g_tr = np.asarray(sensitive_train).astype(str)
+    g_te = np.asarray(sensitive_test).astype(str)
+    truth = None if true_outcome_test is None else as_binary("true_outcome_test",
+                                                             true_outcome_test)
+    methods = list(METHODS) if methods is None else list(methods)
+    for m in methods:
+        check_choice("methods", m, METHODS)
+    # Balanced classes, so that with a rare outcome the model flags a useful share of
+    # rows at its default threshold instead of flagging no one.
+    base = estimator if estimator is not None else make_pipeline(
+        StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"))
+    rows = []
+    for method in methods:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if method == "none":
+                model = clone(base).fit(X_train, y_tr)
+                d = model.predict(X_test)
+            elif method.startswith("threshold optimizer"):
+                constraint = ("demographic_parity" if "parity" in method else "equalized_odds")
+                model = ThresholdOptimizer(estimator=clone(base), constraints=constraint,
+                                           objective="balanced_accuracy_score",
+                                           predict_method="predict_proba")
+                model.fit(X_train, y_tr, sensitive_features=g_tr)
+                d = model.predict(X_test, sensitive_features=g_te, random_state=random_state)
+            elif method.startswith("exponentiated gradient"):
+                constraint = DemographicParity() if "parity" in method else EqualizedOdds()
+                model = ExponentiatedGradient(
+                    LogisticRegression(max_iter=1000, class_weight="balanced"),
+                    constraints=constraint)
+                model.fit(np.asarray(X_train, float), y_tr, sensitive_features=g_tr)
+                d = model.predict(np.asarray(X_test, float), random_state=random_state)
+            else:  # reweighing
+                model = clone(base)
+                weights = reweighing_weights(y_tr, g_tr)
+                last = model.steps[-1][0] if hasattr(model, "steps") else None
+                key = f"{last}__sample_weight" if last else "sample_weight"
+                model.fit(X_train, y_tr, **{key: weights})
+                d = model.predict(X_test)
+        d = np.asarray(d).astype(int)
+        sel, tpr, fpr = _rates(y_te, d, g_te)
+        row = dict(method=method, accuracy=float((d == y_te).mean()),
+                   share_flagged=float(d.mean()),
+                   selection_rate_gap=float(sel.max() - sel.min()),
+                   TPR_gap=float(tpr.max() - tpr.min()),
+                   FPR_gap=float(fpr.max() - fpr.min()))
+        if truth is not None:
+            row["flagged_truly_in_need"] = float(truth[d == 1].mean()) if d.any() else np.nan
+            row["in_need_flagged"] = float(d[truth == 1].mean()) if truth.any() else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("method")
+
+
+def frontier(y_true, scores, *, sensitive_features, disparity: str = "FPR",
+             thresholds=None) -> pd.DataFrame:
+    """Accuracy and the largest gap between groups, for one threshold after another.
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    from .tradeoffs import threshold_sweep
+
+    check_choice("disparity", disparity, ["share flagged", "TPR", "FPR", "precision"])
+    y = as_binary("y_true", y_true)
+    sweep = threshold_sweep(y, scores, sensitive_features=sensitive_features,
+                            thresholds=thresholds)
+    groups = sweep[sweep["group"] != "all"]
+    gap = groups.groupby("threshold")[disparity].agg(lambda v: v.max() - v.min())
+    everyone = sweep[sweep["group"] == "all"].set_index("threshold")
+    base = y.mean()
+    accuracy = (everyone["TPR"] * base + (1 - everyone["FPR"]) * (1 - base))
+    return pd.DataFrame({"accuracy": accuracy, f"{disparity} gap": gap}).reset_index()
