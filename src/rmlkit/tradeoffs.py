@@ -180,3 +180,93 @@ def impossibility_table(base_rates: dict, *, precision: float, false_negative_ra
         rows.append(dict(group=group, base_rate=p, precision=ppv, FNR=fnr, FPR=fpr,
                          feasible=bool(fpr <= 1)))
     return pd.DataFrame(rows).set_index("group")
+
+
+def plot_rates_by_group(y_true, scores, *, sensitive_features, thresholds, ax=None):
+    """Bars of share flagged, FPR and FNR per group, at one threshold or one per group.
+
+    ``thresholds`` is a number, or a dict of group -> threshold. The static
+    counterpart of :func:`rmlkit.widgets.threshold_explorer`.
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    import matplotlib.pyplot as plt
+
+    y = as_binary("y_true", y_true)
+    s = as_scores("scores", scores)
+    groups = pd.Series(np.asarray(sensitive_features)).astype(str).to_numpy()
+    check_same_length(y_true=y, scores=s, sensitive_features=groups)
+    names = sorted(set(groups))
+    if not isinstance(thresholds, dict):
+        thresholds = {name: thresholds for name in names}
+    missing = [n for n in names if n not in thresholds]
+    if missing:
+        raise ValueError(f"thresholds has no value for these groups: {', '.join(missing)}.")
+    cut = np.array([check_number(f"threshold for {g}", thresholds[g], low=0, high=1)
+                    for g in groups])
+    d = (s >= cut).astype(int)
+    frame = pd.DataFrame({"g": groups, "y": y, "d": d})
+    table = pd.DataFrame({
+        "share flagged": frame.groupby("g")["d"].mean(),
+        "FPR": frame[frame["y"] == 0].groupby("g")["d"].mean(),
+        "FNR": 1 - frame[frame["y"] == 1].groupby("g")["d"].mean(),
+    }).reindex(names)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    table.plot.bar(ax=ax, rot=0, color=["#4477aa", "#cc6677", "#ddaa33"], width=0.8)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("rate")
+    ax.set_xlabel("")
+    ax.legend(frameon=False, ncol=3, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax, table
+
+
+def plot_impossibility(base_rates: dict, *, precision: float, false_negative_rate: float,
+                       ax=None):
+    """Bars of the false positive rate each group must have (Chouldechova's identity).
+
+    The static counterpart of :func:`rmlkit.widgets.impossibility_explorer`.
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    import matplotlib.pyplot as plt
+
+    table = impossibility_table(base_rates, precision=precision,
+                                false_negative_rate=false_negative_rate)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3))
+    bars = ax.bar(table.index.astype(str), table["FPR"].clip(upper=1), color="#cc6677")
+    ax.bar_label(bars, labels=[f"{v:.2f}" for v in table["FPR"]])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("false positive rate forced")
+    ax.set_title(f"Same precision ({precision:.2f}) and miss rate ({false_negative_rate:.2f})",
+                 fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax, table
+
+
+def plot_cost_and_capacity(y_true, scores, *, sensitive_features, capacity: int,
+                           cost_false_negative: float, cost_false_positive: float,
+                           periods=None, ax=None):
+    """Who is flagged under a capacity limit, and what the errors cost, by group.
+
+    The static counterpart of :func:`rmlkit.widgets.cost_explorer`.
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    import matplotlib.pyplot as plt
+
+    d = capacity_decisions(scores, capacity, periods=periods).astype(int)
+    table = expected_cost(y_true, d, cost_false_negative=cost_false_negative,
+                          cost_false_positive=cost_false_positive,
+                          sensitive_features=sensitive_features)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    per_group = table.drop(index="all")
+    ax.bar(per_group.index, per_group["cost per row"], color="#4477aa")
+    ax.set_ylabel("expected cost per referral")
+    ax.set_title(f"Capacity {capacity}; a miss costs {cost_false_negative:g}, "
+                 f"a false alarm {cost_false_positive:g}", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax, table
