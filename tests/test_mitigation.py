@@ -82,3 +82,19 @@ def test_bad_input_is_explained(split):
     with pytest.raises(ValueError, match="X_test has"):
         compare_mitigations(X[tr], y[tr], X[~tr][:-1], y[~tr], sensitive_train=g[tr],
                             sensitive_test=g[~tr])
+
+
+def test_frontier_plot_with_mitigations(split, comparison):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from rmlkit.mitigation import plot_frontier
+
+    X, y, g, truth, tr = split
+    scores = 1 / (1 + np.exp(-X[~tr, 0]))
+    curve = frontier(y[~tr], scores, sensitive_features=g[~tr])
+    ax = plot_frontier(curve, comparison)
+    assert len(ax.lines) == 1 and len(ax.collections) == 1
+    assert len(ax.texts) == len(comparison)
+    with pytest.raises(ValueError, match="what frontier"):
+        plot_frontier(pd.DataFrame({"x": [1]}))

@@ -7,6 +7,7 @@ Modules are named after what the course teaches:
 - :mod:`rmlkit.tradeoffs`: thresholds, capacity, costs, and the impossibility result.
 - :mod:`rmlkit.mitigation`: what fairlearn's mitigations change, and what they cost.
 - :mod:`rmlkit.widgets`: interactive explorers for the lessons.
+- :mod:`rmlkit.report`: model cards filled in from an audit.
 
 All data made by this library is synthetic.
 """

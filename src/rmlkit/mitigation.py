@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 
 from ._checks import as_binary, check_choice, check_same_length
 
-__all__ = ["METHODS", "compare_mitigations", "frontier", "reweighing_weights"]
+__all__ = ["METHODS", "compare_mitigations", "frontier", "plot_frontier", "reweighing_weights"]
 
 METHODS = {
     "none": "the model as trained, one threshold for everyone",
@@ -149,3 +149,35 @@ def frontier(y_true, scores, *, sensitive_features, disparity: str = "FPR",
     base = y.mean()
     accuracy = (everyone["TPR"] * base + (1 - everyone["FPR"]) * (1 - base))
     return pd.DataFrame({"accuracy": accuracy, f"{disparity} gap": gap}).reset_index()
+
+
+def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, ax=None):
+    """Accuracy against the gap between groups: the threshold curve, and mitigations as points.
+
+    ``curve`` comes from :func:`frontier`; ``mitigations`` from
+    :func:`compare_mitigations` (its ``accuracy`` and the matching ``..._gap`` column).
+
+    Introduced in {ref}`lesson-first-model`.
+    """
+    import matplotlib.pyplot as plt
+
+    gap_column = next((c for c in curve.columns if c.endswith(" gap")), None)
+    if gap_column is None or "accuracy" not in curve:
+        raise ValueError("curve must be what frontier() returns (accuracy and a gap column).")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(curve[gap_column], curve["accuracy"], color="#4477aa", label="one threshold for all")
+    if mitigations is not None:
+        key = {"FPR gap": "FPR_gap", "TPR gap": "TPR_gap",
+               "share flagged gap": "selection_rate_gap"}.get(gap_column)
+        if key is None or key not in mitigations:
+            raise ValueError(f"mitigations has no column matching {gap_column!r}.")
+        ax.scatter(mitigations[key], mitigations["accuracy"], color="#cc6677", zorder=3)
+        for name, row in mitigations.iterrows():
+            ax.annotate(name, (row[key], row["accuracy"]), fontsize=7,
+                        xytext=(4, 2), textcoords="offset points")
+    ax.set_xlabel(f"largest {gap_column} between groups")
+    ax.set_ylabel("accuracy")
+    ax.legend(frameon=False, fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
