@@ -9,10 +9,15 @@ Introduced in {ref}`lesson-first-model`.
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import HTML, display
 
 from ._checks import as_binary, as_scores, check_number, check_same_length
 from .tradeoffs import (
@@ -37,15 +42,30 @@ def _slider(description, value, low=0.0, high=1.0, step=0.01):
     )
 
 
-def _redraw(output: widgets.Output, draw):
-    """Run ``draw(ax)`` into ``output``, replacing what it showed."""
+def _redraw(output: widgets.Output, draw, alt):
+    """Run ``draw(ax)`` into ``output`` as an image with alt text ``alt(result)``.
+
+    The figure is shown as an HTML <img> so that its alt text travels with it, also in
+    the widget state saved in the static book.
+    """
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    result = draw(ax)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    encoded = base64.b64encode(buffer.getvalue()).decode()
     with output:
         output.clear_output(wait=True)
-        fig, ax = plt.subplots(figsize=(7, 3.5))
-        result = draw(ax)
-        plt.show()
-        plt.close(fig)
+        display(HTML(f'<img src="data:image/png;base64,{encoded}" '
+                     f'alt="{html.escape(alt(result), quote=True)}">'))
     return result
+
+
+def _rates_alt(result) -> str:
+    _, table = result
+    parts = "; ".join(f"{g}: share flagged {r['share flagged']:.2f}, FPR {r['FPR']:.2f}, "
+                      f"FNR {r['FNR']:.2f}" for g, r in table.iterrows())
+    return f"Bar chart of share flagged, false positive and false negative rates by group. {parts}."
 
 
 def threshold_explorer(y_true, scores, *, sensitive_features, threshold: float = 0.5,
@@ -89,7 +109,7 @@ def threshold_explorer(y_true, scores, *, sensitive_features, threshold: float =
     def update(change=None):
         ax, table = _redraw(output, lambda ax: plot_rates_by_group(
             y, s, sensitive_features=sensitive_features,
-            thresholds={n: sl.value for n, sl in sliders.items()}, ax=ax))
+            thresholds={n: sl.value for n, sl in sliders.items()}, ax=ax), _rates_alt)
         state["table"] = table
 
     for sl in sliders.values():
@@ -119,7 +139,9 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
     def update(change=None):
         ax, table = _redraw(output, lambda ax: plot_impossibility(
             {"A": sliders["a"].value, "B": sliders["b"].value},
-            precision=sliders["ppv"].value, false_negative_rate=sliders["fnr"].value, ax=ax))
+            precision=sliders["ppv"].value, false_negative_rate=sliders["fnr"].value, ax=ax),
+            lambda result: "Bar chart of the false positive rate each group must have: "
+            + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["FPR"].items()) + ".")
         state["table"] = table
 
     for sl in sliders.values():
@@ -150,7 +172,10 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
         ax, table = _redraw(output, lambda ax: plot_cost_and_capacity(
             y_true, scores, sensitive_features=sensitive_features, periods=periods,
             capacity=capacity_slider.value, cost_false_negative=fn_slider.value,
-            cost_false_positive=fp_slider.value, ax=ax))
+            cost_false_positive=fp_slider.value, ax=ax),
+            lambda result: "Bar chart of the expected cost per referral by group: "
+            + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["cost per row"].drop("all").items())
+            + ".")
         state["table"] = table
 
     for sl in (capacity_slider, fn_slider, fp_slider):
