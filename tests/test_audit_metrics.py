@@ -181,3 +181,38 @@ def test_bad_input_is_explained(kwargs, error, words):
 def test_metric_names_are_documented():
     assert ALL_METRICS == ["base rate", "selection rate", "TPR", "FPR", "FNR", "precision",
                            "NPV", "AUC", "ECE"]
+
+
+def test_cluster_bootstrap_accounts_for_siblings(generated):
+    y, s, g = generated
+    y, s, g = y[:4000], s[:4000], g[:4000]
+    d = (s >= 0.5).astype(int)
+    # every "household" is four identical rows: the evidence is a quarter of the rows
+    y4, d4, g4 = np.repeat(y, 4), np.repeat(d, 4), np.repeat(g, 4)
+    households = np.repeat(np.arange(len(y)), 4)
+    kwargs = dict(sensitive_features=g4, n_bootstrap=600, random_state=0, metrics=["FPR"])
+    rows = audit(y4, y_pred=d4, **kwargs).table.set_index("group")
+    clustered = audit(y4, y_pred=d4, clusters=households, **kwargs).table.set_index("group")
+    single = audit(y, y_pred=d, **{**kwargs, "sensitive_features": g}).table.set_index("group")
+    for group in ("A", "B"):
+        width_rows = rows.loc[group, "ci_high"] - rows.loc[group, "ci_low"]
+        width_clustered = clustered.loc[group, "ci_high"] - clustered.loc[group, "ci_low"]
+        width_single = single.loc[group, "ci_high"] - single.loc[group, "ci_low"]
+        assert width_clustered == pytest.approx(2 * width_rows, rel=0.2)
+        assert width_clustered == pytest.approx(width_single, rel=0.2)
+    assert clustered.loc["A", "value"] == rows.loc["A", "value"]
+
+
+def test_reliability_curves(generated):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    y, s, g = generated
+    r = audit(y, scores=s, threshold=0.5, sensitive_features=g)
+    ax = r.plot_calibration()
+    assert len(ax.lines) == 1 + 4  # the diagonal and one curve per group
+    cal = r.calibration[r.calibration["group"] == "A"]
+    rows = (s * 10).astype(int).clip(max=9)[g == "A"] == cal["bin"].iloc[0]
+    assert cal["observed_rate"].iloc[0] == pytest.approx(y[g == "A"][rows].mean())
+    with pytest.raises(ValueError, match="no scores"):
+        audit(y, y_pred=(s > 0.5).astype(int), sensitive_features=g).plot_calibration()

@@ -75,13 +75,24 @@ def open_offline(browser, url: str):
     return context, page, problems
 
 
+def settle(page):
+    """Wait until saved widgets have rendered and every image has loaded (or failed)."""
+    if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
+        page.wait_for_selector(".jupyter-widgets, .widget-vbox", timeout=30_000)
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('main img')).every(i => i.complete)",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)
+
+
 @pytest.mark.parametrize("page_name", toc_pages())
 def test_page_loads_offline_without_errors(browser, book_server, page_name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / f"{page_name.replace('/', '__')}.png"
     context, page, problems = open_offline(browser, f"{book_server}/{page_name}.html")
     try:
-        page.wait_for_timeout(500)
+        settle(page)
         page.screenshot(path=str(shot), full_page=True)
         problems.assert_none(page_name, shot)
         images = page.eval_on_selector_all(

@@ -2,8 +2,9 @@
 
 - The ipywidgets renderer (``vendor/embed-amd.js``, from npm) loads its icon fonts from
   the folder that require.js believes it came from; without configuration that is the
-  page's own folder. A ``require`` configuration set before require.js loads points it
-  at ``vendor/``, found from the page's ``data-content_root``.
+  page's own folder (each widget module its own). A ``require`` configuration set
+  before require.js loads points them all at ``vendor/``, found from the page's
+  ``data-content_root``.
 - The widget controls typeset their labels with MathJax 2's ``MathJax.Hub.Queue``; the
   book serves MathJax 3, so a small shim forwards those calls to ``typesetPromise``.
 - Each script is included once per page. (Jupyter Book 1 registers sphinx-thebe's
@@ -12,10 +13,13 @@
 
 from __future__ import annotations
 
+_WIDGET_MODULES = ["base", "base7", "controls", "controls7", "output", "html-manager"]
 REQUIRE_CONFIG = (
-    "var require = {paths: {'@jupyter-widgets/html-manager/dist': new URL("
-    "(document.documentElement.dataset.content_root || './') + 'vendor', "
-    "document.baseURI).href}};"
+    "(function () { var vendor = new URL((document.documentElement.dataset.content_root"
+    " || './') + 'vendor', document.baseURI).href; var paths = "
+    "{'@jupyter-widgets/html-manager/dist': vendor}; "
+    + "".join(f"paths['@jupyter-widgets/{m}'] = vendor + '/{m}'; " for m in _WIDGET_MODULES)
+    + "window.require = {paths: paths}; })();"
 )
 
 MATHJAX2_SHIM = (

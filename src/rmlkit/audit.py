@@ -123,7 +123,8 @@ class AuditResult:
         d = self.disparities[self.disparities["metric"] == metric]
         lines = []
         for _, row in d.iterrows():
-            if row["group"] == self.reference or not np.isfinite(row["ratio"]):
+            if (row["group"] == self.reference or not np.isfinite(row["ratio"])
+                    or row["group"] in self.small_groups):
                 continue
             ci = ""
             if np.isfinite(row.get("ratio_ci_low", np.nan)):
@@ -157,6 +158,30 @@ class AuditResult:
         ax.spines[["top", "right"]].set_visible(False)
         return ax
 
+    def plot_calibration(self, ax=None, min_rows: int = 20):
+        """Reliability curves: observed rate against mean score per score bin, by group.
+
+        Bins with fewer than ``min_rows`` rows are left out. A calibrated score follows
+        the diagonal.
+        """
+        if self.calibration is None:
+            raise ValueError("This audit has no scores, so there is no calibration to plot. "
+                             "Pass scores=... to audit().")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5.5, 5))
+        ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1)
+        for group, rows in self.calibration.groupby("group"):
+            rows = rows[rows["n"] >= min_rows]
+            if len(rows):
+                ax.plot(rows["mean_score"], rows["observed_rate"], marker="o", label=str(group))
+        ax.set_xlabel("mean score in the bin")
+        ax.set_ylabel("observed rate of the label")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.legend(frameon=False, fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        return ax
+
     def alt_text(self, metric: str) -> str:
         """Alt text for :meth:`plot`, with the numbers it shows."""
         t = self.table[(self.table["metric"] == metric) & (self.table["group"] != "all")]
@@ -186,6 +211,7 @@ def audit(
     reference=None,
     min_group_size: int = 30,
     true_outcome=None,
+    clusters=None,
     random_state=None,
     progress: bool | None = None,
 ) -> AuditResult:
@@ -215,6 +241,10 @@ def audit(
         Groups smaller than this get a warning (not an error): their numbers are noisy.
     true_outcome : array-like of 0/1, optional
         The truth the label stands in for (synthetic data only). Adds ``truth_gap``.
+    clusters : array-like, optional
+        Rows that belong together, such as the children of one household. The bootstrap
+        then resamples whole clusters, so that siblings with shared outcomes do not
+        count as independent evidence (their intervals are wider, and honest).
     random_state : int, optional
         Seed for the bootstrap.
 
@@ -240,6 +270,9 @@ def audit(
     lengths = {"y_true": y, "sensitive_features": groups, "decisions": d}
     if s is not None:
         lengths["scores"] = s
+    if clusters is not None:
+        clusters = pd.factorize(pd.Series(np.asarray(clusters)))[0]
+        lengths["clusters"] = clusters
     check_same_length(**lengths)
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0, maximum=100_000)
     confidence = check_number("confidence", confidence, low=0.5, high=0.999)
@@ -318,29 +351,33 @@ def audit(
     disparities = _disparities(wide, reference)
     if n_bootstrap:
         boot = _bootstrap(y, d, s, codes, len(names), chosen, n_bootstrap, random_state,
-                          progress)
-        alpha = (1 - confidence) / 2
-        index = [*names, "all"]
-        for k, metric in enumerate(chosen):
-            draws = boot[:, :, k]  # (B, groups + 1)
-            low = np.nanquantile(draws, alpha, axis=0)
-            high = np.nanquantile(draws, 1 - alpha, axis=0)
-            for j, g in enumerate(index):
-                mask = (table["metric"] == metric) & (table["group"] == g)
-                table.loc[mask, ["ci_low", "ci_high"]] = [low[j], high[j]]
-            ref = index.index(reference)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                diff = draws[:, :-1] - draws[:, [ref]]
-                ratio = draws[:, :-1] / draws[:, [ref]]
-            for j, g in enumerate(names):
-                mask = (disparities["metric"] == metric) & (disparities["group"] == g)
-                disparities.loc[mask, "difference_ci_low"] = np.nanquantile(diff[:, j], alpha)
-                disparities.loc[mask, "difference_ci_high"] = np.nanquantile(diff[:, j],
-                                                                             1 - alpha)
-                finite = ratio[:, j][np.isfinite(ratio[:, j])]
-                if finite.size:
-                    disparities.loc[mask, "ratio_ci_low"] = np.quantile(finite, alpha)
-                    disparities.loc[mask, "ratio_ci_high"] = np.quantile(finite, 1 - alpha)
+                          progress, clusters)
+        # A metric undefined in every resample (no positives in a tiny group, say) has
+        # no interval: NaN, as its point estimate already says, without numpy's warning.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+            alpha = (1 - confidence) / 2
+            index = [*names, "all"]
+            for k, metric in enumerate(chosen):
+                draws = boot[:, :, k]  # (B, groups + 1)
+                low = np.nanquantile(draws, alpha, axis=0)
+                high = np.nanquantile(draws, 1 - alpha, axis=0)
+                for j, g in enumerate(index):
+                    mask = (table["metric"] == metric) & (table["group"] == g)
+                    table.loc[mask, ["ci_low", "ci_high"]] = [low[j], high[j]]
+                ref = index.index(reference)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    diff = draws[:, :-1] - draws[:, [ref]]
+                    ratio = draws[:, :-1] / draws[:, [ref]]
+                for j, g in enumerate(names):
+                    mask = (disparities["metric"] == metric) & (disparities["group"] == g)
+                    disparities.loc[mask, "difference_ci_low"] = np.nanquantile(diff[:, j], alpha)
+                    disparities.loc[mask, "difference_ci_high"] = np.nanquantile(diff[:, j],
+                                                                                 1 - alpha)
+                    finite = ratio[:, j][np.isfinite(ratio[:, j])]
+                    if finite.size:
+                        disparities.loc[mask, "ratio_ci_low"] = np.quantile(finite, alpha)
+                        disparities.loc[mask, "ratio_ci_high"] = np.quantile(finite, 1 - alpha)
 
     calibration = None
     if s is not None:
@@ -386,46 +423,64 @@ def _confusion_counts(y, d, codes, n_groups) -> np.ndarray:
     return flat.reshape(n_groups, 4)
 
 
-def _bootstrap(y, d, s, codes, n_groups, metrics, B, random_state, progress):
-    """Metric values for B resamples (rows resampled within groups): (B, groups+1, metrics).
+def _bootstrap(y, d, s, codes, n_groups, metrics, B, random_state, progress, clusters=None):
+    """Metric values for B resamples within groups: shape (B, groups + 1, metrics).
 
-    Decision metrics come from confusion counts: resampling n rows of a group with
-    replacement gives multinomial counts of its four cells, so each replicate costs four
-    numbers per group, not n rows. Score metrics (AUC, ECE) use the resample's weights
-    on rows sorted once by score.
+    Without clusters, rows are resampled: resampling n rows of a group with replacement
+    gives multinomial counts of its four confusion cells, so a replicate costs four
+    numbers per group, not n rows. With clusters, whole (group, cluster) units are
+    resampled and their confusion counts added up. Score metrics (AUC, ECE) use each
+    replicate's row weights on rows sorted once by score.
     """
     rng = np.random.default_rng(random_state)
-    counts = _confusion_counts(y, d, codes, n_groups)
     out = np.full((B, n_groups + 1, len(metrics)), np.nan)
-    sizes = counts.sum(axis=1)
-    boot_counts = np.stack(
-        [rng.multinomial(sizes[g], counts[g] / max(sizes[g], 1), size=B) for g in range(n_groups)],
-        axis=1,
-    )  # (B, groups, 4)
-    all_counts = boot_counts.sum(axis=1, keepdims=True)
-    c = np.concatenate([boot_counts, all_counts], axis=1).astype(float)
+    score_metrics = [(k, m) for k, m in enumerate(metrics) if m in SCORE_METRICS]
+    need_rows = bool(score_metrics) and s is not None
+    if clusters is None:
+        unit = np.arange(len(y))
+    else:
+        unit = pd.factorize(pd.Series(codes.astype(np.int64) * (int(clusters.max()) + 1)
+                                      + clusters))[0]
+    n_units = int(unit.max()) + 1
+    unit_group = np.zeros(n_units, dtype=np.int64)
+    unit_group[unit] = codes
+    cell = y.astype(np.int64) * 2 + d.astype(np.int64)
+    unit_counts = np.bincount(unit * 4 + cell, minlength=n_units * 4).reshape(n_units, 4)
+    units_of = [np.flatnonzero(unit_group == g) for g in range(n_groups)]
+
+    boot_counts = np.zeros((B, n_groups, 4))
+    if clusters is None and not need_rows:
+        counts = _confusion_counts(y, d, codes, n_groups)
+        sizes = counts.sum(axis=1)
+        for g in range(n_groups):
+            boot_counts[:, g] = rng.multinomial(sizes[g], counts[g] / max(sizes[g], 1), size=B)
+    else:
+        if need_rows:
+            # sort once: each group's rows, and all rows, by score
+            members = [np.flatnonzero(codes == g) for g in range(n_groups)]
+            members = [idx[np.argsort(s[idx], kind="mergesort")] for idx in members]
+            everyone = np.argsort(s, kind="mergesort")
+            row_sets = [*members, everyone]
+            prepared = [_SortedScores(y[idx], s[idx]) for idx in row_sets]
+        show = progress if progress is not None else len(y) * B > 5e7
+        weights = np.zeros(n_units)
+        for b in tqdm(range(B), desc="bootstrap", disable=not show):
+            for g, units in enumerate(units_of):
+                draw = np.bincount(rng.integers(0, units.size, units.size),
+                                   minlength=units.size)
+                weights[units] = draw
+                boot_counts[b, g] = draw @ unit_counts[units]
+            if need_rows:
+                w_rows = weights[unit]
+                for j, idx in enumerate(row_sets):
+                    for k, metric in score_metrics:
+                        out[b, j, k] = prepared[j].metric(metric, w_rows[idx])
+    c = np.concatenate([boot_counts, boot_counts.sum(axis=1, keepdims=True)], axis=1)
     tn, fp, fn, tp = c[..., 0], c[..., 1], c[..., 2], c[..., 3]
     with np.errstate(divide="ignore", invalid="ignore"):
         for k, metric in enumerate(metrics):
             if metric in DECISION_METRICS:
                 out[:, :, k] = DECISION_METRICS[metric][1](tp, fp, fn, tn)
-    score_metrics = [(k, m) for k, m in enumerate(metrics) if m in SCORE_METRICS]
-    if score_metrics and s is not None:
-        show = progress if progress is not None else len(y) * B > 5e7
-        # sort once: each group's rows, and all rows, by score
-        members = [np.flatnonzero(codes == g) for g in range(n_groups)]
-        members = [idx[np.argsort(s[idx], kind="mergesort")] for idx in members]
-        everyone = np.argsort(s, kind="mergesort")
-        prepared = [_SortedScores(y[idx], s[idx]) for idx in [*members, everyone]]
-        weights = np.zeros(len(y))
-        for b in tqdm(range(B), desc="bootstrap", disable=not show):
-            for idx in members:
-                weights[idx] = np.bincount(rng.integers(0, idx.size, idx.size),
-                                           minlength=idx.size)
-            for j, idx in enumerate([*members, everyone]):
-                w = weights[idx]
-                for k, metric in score_metrics:
-                    out[b, j, k] = prepared[j].metric(metric, w)
     return out
 
 

@@ -572,13 +572,18 @@ class _Simulation:
         return observed, truth
 
     def _child_uniform(self, hh, child, salt: int) -> np.ndarray:
-        """A uniform number fixed per child (the same every year), from its ids."""
+        """A uniform number fixed per child (the same every year), from its ids.
+
+        SplitMix64's finaliser: independent-looking bits for neighbouring ids, so that
+        siblings' draws are unrelated.
+        """
         with np.errstate(over="ignore"):  # the mixing relies on wrap-around
             x = (hh.astype(np.uint64) * np.uint64(4 * _MAX_CHILDREN) + child.astype(np.uint64)
-                 + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15))
-            x ^= x >> np.uint64(33)
-            x *= np.uint64(0xFF51AFD7ED558CCD)
-            x ^= x >> np.uint64(33)
+                 + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(self.row_seed))
+            x = x + np.uint64(0x9E3779B97F4A7C15)
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            x = x ^ (x >> np.uint64(31))
         return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
 
     def population(self, last_household: int) -> pd.DataFrame:
