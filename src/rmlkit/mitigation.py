@@ -152,10 +152,13 @@ def frontier(y_true, scores, *, sensitive_features, disparity: str = "FPR",
 
 
 def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, ax=None):
-    """Accuracy against the gap between groups: the threshold curve, and mitigations as points.
+    """Accuracy against the gap between groups: thresholds as dots, their efficient
+    frontier as a line, and each mitigation as a labelled marker.
 
     ``curve`` comes from :func:`frontier`; ``mitigations`` from
     :func:`compare_mitigations` (its ``accuracy`` and the matching ``..._gap`` column).
+    A threshold is on the frontier when no other threshold has both a smaller gap and a
+    higher accuracy.
 
     Introduced in {ref}`lesson-first-model`.
     """
@@ -165,19 +168,24 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     if gap_column is None or "accuracy" not in curve:
         raise ValueError("curve must be what frontier() returns (accuracy and a gap column).")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(curve[gap_column], curve["accuracy"], color="#4477aa", label="one threshold for all")
+        _, ax = plt.subplots(figsize=(7, 4))
+    points = curve.dropna(subset=[gap_column, "accuracy"]).sort_values(gap_column)
+    efficient = points[points["accuracy"] >= points["accuracy"].cummax()]
+    ax.scatter(points[gap_column], points["accuracy"], s=8, color="#bbbbbb",
+               label="one threshold for all")
+    ax.plot(efficient[gap_column], efficient["accuracy"], color="#4477aa",
+            label="best accuracy for a given gap")
     if mitigations is not None:
         key = {"FPR gap": "FPR_gap", "TPR gap": "TPR_gap",
                "share flagged gap": "selection_rate_gap"}.get(gap_column)
         if key is None or key not in mitigations:
             raise ValueError(f"mitigations has no column matching {gap_column!r}.")
-        ax.scatter(mitigations[key], mitigations["accuracy"], color="#cc6677", zorder=3)
-        for name, row in mitigations.iterrows():
-            ax.annotate(name, (row[key], row["accuracy"]), fontsize=7,
-                        xytext=(4, 2), textcoords="offset points")
+        markers = "osD^vP*X"
+        for i, (name, row) in enumerate(mitigations.iterrows()):
+            ax.scatter(row[key], row["accuracy"], marker=markers[i % len(markers)], s=60,
+                       zorder=3, label=name)
     ax.set_xlabel(f"largest {gap_column} between groups")
     ax.set_ylabel("accuracy")
-    ax.legend(frameon=False, fontsize=8)
+    ax.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.spines[["top", "right"]].set_visible(False)
     return ax

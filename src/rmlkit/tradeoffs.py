@@ -212,12 +212,12 @@ def plot_rates_by_group(y_true, scores, *, sensitive_features, thresholds, ax=No
         "FNR": 1 - frame[frame["y"] == 1].groupby("g")["d"].mean(),
     }).reindex(names)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
-    table.plot.bar(ax=ax, rot=0, color=["#4477aa", "#cc6677", "#ddaa33"], width=0.8)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("rate")
-    ax.set_xlabel("")
-    ax.legend(frameon=False, ncol=3, loc="upper left")
+        _, ax = plt.subplots(figsize=(7, 0.6 * len(names) + 1.5))
+    table.iloc[::-1].plot.barh(ax=ax, color=["#4477aa", "#cc6677", "#ddaa33"], width=0.8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("rate")
+    ax.set_ylabel("")
+    ax.legend(frameon=False, ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     ax.spines[["top", "right"]].set_visible(False)
     return ax, table
 
@@ -263,9 +263,9 @@ def plot_cost_and_capacity(y_true, scores, *, sensitive_features, capacity: int,
                           sensitive_features=sensitive_features)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5))
-    per_group = table.drop(index="all")
-    ax.bar(per_group.index, per_group["cost per row"], color="#4477aa")
-    ax.set_ylabel("expected cost per referral")
+    per_group = table.drop(index="all").iloc[::-1]
+    ax.barh(per_group.index, per_group["cost per row"], color="#4477aa")
+    ax.set_xlabel("expected cost per referral")
     ax.set_title(f"Capacity {capacity}; a miss costs {cost_false_negative:g}, "
                  f"a false alarm {cost_false_positive:g}", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
