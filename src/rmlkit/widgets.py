@@ -61,6 +61,26 @@ def _redraw(output: widgets.Output, draw, alt):
     return result
 
 
+def _figure_explorer(controls: list, draw, alt):
+    """Controls above a figure that ``draw(ax)`` redraws whenever a control moves.
+
+    ``draw`` returns ``(ax, table)``; the box's ``current_table()`` gives the table now
+    shown, the same one the static plotting function returns.
+    """
+    output = widgets.Output()
+    state = {}
+
+    def update(change=None):
+        state["table"] = _redraw(output, draw, alt)[1]
+
+    for control in controls:
+        control.observe(update, names="value")
+    update()
+    box = widgets.VBox([*controls, output])
+    box.current_table = lambda: state["table"]
+    return box
+
+
 def _rates_alt(result) -> str:
     _, table = result
     parts = "; ".join(f"{g}: share flagged {r['share flagged']:.2f}, FPR {r['FPR']:.2f}, "
@@ -103,21 +123,13 @@ def threshold_explorer(y_true, scores, *, sensitive_features, threshold: float =
 
     names = sorted(pd.Series(np.asarray(sensitive_features)).astype(str).unique())
     sliders = {name: _slider(f"Threshold for {name}", threshold) for name in names}
-    output = widgets.Output()
-    state = {}
-
-    def update(change=None):
-        ax, table = _redraw(output, lambda ax: plot_rates_by_group(
-            y, s, sensitive_features=sensitive_features,
-            thresholds={n: sl.value for n, sl in sliders.items()}, ax=ax), _rates_alt)
-        state["table"] = table
-
-    for sl in sliders.values():
-        sl.observe(update, names="value")
-    update()
-    box = widgets.VBox([*sliders.values(), output])
-    box.current_table = lambda: state["table"]
-    return box
+    return _figure_explorer(
+        list(sliders.values()),
+        lambda ax: plot_rates_by_group(y, s, sensitive_features=sensitive_features,
+                                       thresholds={n: sl.value for n, sl in sliders.items()},
+                                       ax=ax),
+        _rates_alt,
+    )
 
 
 def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, *,
@@ -133,23 +145,14 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
         "ppv": _slider("Precision (both groups)", precision, 0.01, 1.0),
         "fnr": _slider("Miss rate, FNR (both groups)", false_negative_rate, 0.0, 1.0),
     }
-    output = widgets.Output()
-    state = {}
-
-    def update(change=None):
-        ax, table = _redraw(output, lambda ax: plot_impossibility(
+    return _figure_explorer(
+        list(sliders.values()),
+        lambda ax: plot_impossibility(
             {"A": sliders["a"].value, "B": sliders["b"].value},
             precision=sliders["ppv"].value, false_negative_rate=sliders["fnr"].value, ax=ax),
-            lambda result: "Bar chart of the false positive rate each group must have: "
-            + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["FPR"].items()) + ".")
-        state["table"] = table
-
-    for sl in sliders.values():
-        sl.observe(update, names="value")
-    update()
-    box = widgets.VBox([*sliders.values(), output])
-    box.current_table = lambda: state["table"]
-    return box
+        lambda result: "Bar chart of the false positive rate each group must have: "
+        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["FPR"].items()) + ".",
+    )
 
 
 def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity: int = 50,
@@ -165,22 +168,13 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
                                         layout=widgets.Layout(width="420px"))
     fn_slider = _slider("Cost of a missed child", cost_false_negative, 0, 50, 0.5)
     fp_slider = _slider("Cost of an unnecessary investigation", cost_false_positive, 0, 50, 0.5)
-    output = widgets.Output()
-    state = {}
-
-    def update(change=None):
-        ax, table = _redraw(output, lambda ax: plot_cost_and_capacity(
+    return _figure_explorer(
+        [capacity_slider, fn_slider, fp_slider],
+        lambda ax: plot_cost_and_capacity(
             y_true, scores, sensitive_features=sensitive_features, periods=periods,
             capacity=capacity_slider.value, cost_false_negative=fn_slider.value,
             cost_false_positive=fp_slider.value, ax=ax),
-            lambda result: "Bar chart of the expected cost per referral by group: "
-            + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["cost per row"].drop("all").items())
-            + ".")
-        state["table"] = table
-
-    for sl in (capacity_slider, fn_slider, fp_slider):
-        sl.observe(update, names="value")
-    update()
-    box = widgets.VBox([capacity_slider, fn_slider, fp_slider, output])
-    box.current_table = lambda: state["table"]
-    return box
+        lambda result: "Bar chart of the expected cost per referral by group: "
+        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["cost per row"].drop("all").items())
+        + ".",
+    )
