@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from .._checks import check_count, check_number, check_random_state
+from .._checks import check_count, check_mechanisms, check_random_state
 from ._graph import care_needs_graph
 from .child_welfare import Dataset
 
@@ -51,19 +51,6 @@ CARE_NEEDS_DEFAULTS = dict(
 
 FEATURES = ["age", "female", "conditions_prior", "log_cost_prior", "log_avoidable_prior",
             "hba1c", "systolic_bp", "creatinine"]
-
-
-def _check_mechanisms(mechanisms):
-    checked = {}
-    for name, value in mechanisms.items():
-        if name not in CARE_NEEDS_DEFAULTS["mechanisms"]:
-            allowed = ", ".join(CARE_NEEDS_DEFAULTS["mechanisms"])
-            raise TypeError(
-                f"make_care_needs() has no bias mechanism called {name!r}. "
-                f"The mechanisms are: {allowed}."
-            )
-        checked[name] = check_number(name, value, low=0.0, high=5.0)
-    return checked
 
 
 def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms) -> Dataset:
@@ -103,7 +90,7 @@ def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms
     n = check_count("n_patients", n_patients, minimum=1, maximum=20_000_000)
     rng = check_random_state(random_state)
     p = copy.deepcopy(CARE_NEEDS_DEFAULTS)
-    p["mechanisms"].update(_check_mechanisms(mechanisms))
+    p["mechanisms"].update(check_mechanisms("make_care_needs", mechanisms, p["mechanisms"]))
     p["n_patients"] = n
     m = p["mechanisms"]
 

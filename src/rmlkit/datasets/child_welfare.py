@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice, check_count, check_number, check_random_state
+from .._checks import (
+    check_choice,
+    check_count,
+    check_mechanisms,
+    check_random_state,
+)
 from . import _targets
 from ._graph import CausalGraph, child_welfare_graph
 
@@ -251,19 +256,6 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _check_mechanisms(mechanisms: dict) -> dict:
-    checked = {}
-    for name, value in mechanisms.items():
-        if name not in MECHANISMS:
-            allowed = ", ".join(MECHANISMS)
-            raise TypeError(
-                f"make_child_welfare() has no bias mechanism called {name!r}. "
-                f"The mechanisms are: {allowed}."
-            )
-        checked[name] = check_number(name, value, low=0.0, high=5.0)
-    return checked
-
-
 def make_child_welfare(
     n_referrals: int = 10_000,
     *,
@@ -318,7 +310,7 @@ def make_child_welfare(
     check_choice("scenario", scenario, SCENARIOS)
     rng = check_random_state(random_state)
     params = copy.deepcopy(SCENARIOS[scenario])
-    params["mechanisms"].update(_check_mechanisms(mechanisms))
+    params["mechanisms"].update(check_mechanisms("make_child_welfare", mechanisms, MECHANISMS))
     if years is not None:
         params["years"] = check_count("years", years, minimum=1, maximum=30)
     if policy_shock_year is not None:

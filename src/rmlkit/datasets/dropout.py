@@ -24,7 +24,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .._checks import check_count, check_number, check_random_state
+from .._checks import check_count, check_mechanisms, check_random_state
 from ._graph import dropout_graph
 from .child_welfare import Dataset
 
@@ -84,13 +84,7 @@ def make_dropout(n_students: int = 50_000, *, random_state=None, **mechanisms) -
     n = check_count("n_students", n_students, minimum=1, maximum=20_000_000)
     rng = check_random_state(random_state)
     p = copy.deepcopy(DROPOUT_DEFAULTS)
-    for name, value in mechanisms.items():
-        if name not in p["mechanisms"]:
-            raise TypeError(
-                f"make_dropout() has no bias mechanism called {name!r}. "
-                "The mechanism is: measurement_bias."
-            )
-        p["mechanisms"][name] = check_number(name, value, low=0.0, high=5.0)
+    p["mechanisms"].update(check_mechanisms("make_dropout", mechanisms, p["mechanisms"]))
     p["n_students"] = n
     m = p["mechanisms"]
 
