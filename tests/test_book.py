@@ -109,7 +109,7 @@ def test_page_loads_offline_without_errors(browser, book_server, page_name):
 def test_lesson_shows_figure_math_and_widget(browser, book_server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / "first-model-rendered.png"
-    context, page, problems = open_offline(browser, f"{book_server}/notebooks/first-model.html")
+    context, page, problems = open_offline(browser, f"{book_server}/notebooks/04-risk-model.html")
     try:
         # MathJax typesets the formula for the false positive rate.
         page.wait_for_selector("mjx-container", timeout=30_000)
@@ -130,6 +130,6 @@ def test_lesson_shows_figure_math_and_widget(browser, book_server):
         page.locator(".widget-vbox").first.screenshot(path=str(SCREENSHOTS / "widget.png"))
         page.locator("mjx-container").first.screenshot(path=str(SCREENSHOTS / "math.png"))
         figure.screenshot(path=str(SCREENSHOTS / "figure.png"))
-        problems.assert_none("first-model", shot)
+        problems.assert_none("04-risk-model", shot)
     finally:
         context.close()

@@ -74,7 +74,7 @@ def test_lessons_and_exercises_are_visible(lab):
     base, token = lab
     _, body = get(f"{base}/api/contents/notebooks", token)
     names = {item["name"] for item in json.loads(body)["content"]}
-    assert "first-model.ipynb" in names
+    assert "04-risk-model.ipynb" in names
 
 
 def test_nbgrader_extensions_are_on(lab):

@@ -5,7 +5,7 @@ adds what teaching needs: bootstrap confidence intervals that are fast enough fo
 million rows, a warning for groups too small to say much, the gap between a proxy label
 and the truth, plain-language summaries, and figures.
 
-Introduced in {ref}`lesson-first-model`.
+Introduced in {ref}`lesson-risk-model`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _auc(y_true, scores):
 def expected_calibration_error(y_true, scores, n_bins: int = 10) -> float:
     """Mean gap between predicted and observed rates over equal-width score bins.
 
-    Weighted by the share of rows in each bin. Introduced in {ref}`lesson-first-model`.
+    Weighted by the share of rows in each bin. Introduced in {ref}`lesson-risk-model`.
     """
     y_true, scores = np.asarray(y_true, float), np.asarray(scores, float)
     bins = np.minimum((scores * n_bins).astype(int), n_bins - 1)
@@ -217,7 +217,7 @@ def audit(
 ) -> AuditResult:
     """A disaggregated report of a model's decisions and scores, group by group.
 
-    Introduced in {ref}`lesson-first-model`.
+    Introduced in {ref}`lesson-risk-model`.
 
     Parameters
     ----------
@@ -529,7 +529,7 @@ def _as_group_series(values, name: str) -> pd.Series:
 def describe_by_group(values: pd.Series, metric_name: str) -> str:
     """Describe in one plain sentence which groups have the highest and lowest value.
 
-    Introduced in {ref}`lesson-first-model`.
+    Introduced in {ref}`lesson-risk-model`.
 
     Parameters
     ----------
@@ -564,7 +564,7 @@ def describe_by_group(values: pd.Series, metric_name: str) -> str:
 def plot_by_group(values: pd.Series, metric_name: str, *, overall: float | None = None, ax=None):
     """Draw one metric per group as a horizontal bar chart, with the values written on.
 
-    Introduced in {ref}`lesson-first-model`.
+    Introduced in {ref}`lesson-risk-model`.
 
     Parameters
     ----------

@@ -7,7 +7,7 @@ replaces the traceback of a cell with hidden tests by the error's own message (t
 assertion text, written as feedback), before ``ClearHiddenTests`` removes the hidden
 code from the cell's source. ``exercises/nbgrader_config.py`` uses both.
 
-Introduced with the graded exercise of {ref}`lesson-first-model` (first-audit).
+Introduced with the graded exercise of {ref}`lesson-risk-model` (first-audit).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each explorer is a thin layer over a plain function in :mod:`rmlkit.tradeoffs` t
 gives the same numbers and figure without a running kernel, so the static book can
 show them too.
 
-Introduced in {ref}`lesson-first-model`.
+Introduced in {ref}`lesson-risk-model`.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def threshold_explorer(y_true, scores, *, sensitive_features, threshold: float =
     ``per_group=True`` there is one slider per group, and a bar chart of share flagged,
     FPR and FNR by group (:func:`rmlkit.tradeoffs.plot_rates_by_group`).
 
-    Introduced in {ref}`lesson-first-model`.
+    Introduced in {ref}`lesson-risk-model`.
 
     Returns
     -------
@@ -137,7 +137,7 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
     """Sliders for two groups' base rates, precision and miss rate; the forced FPRs.
 
     Uses :func:`rmlkit.tradeoffs.plot_impossibility`. Introduced in
-    {ref}`lesson-first-model`.
+    {ref}`lesson-risk-model`.
     """
     sliders = {
         "a": _slider("Base rate, group A", base_rate_a, 0.01, 0.99),
@@ -160,7 +160,7 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
     """Sliders for capacity and the costs of errors; expected cost by group.
 
     Uses :func:`rmlkit.tradeoffs.plot_cost_and_capacity`. Introduced in
-    {ref}`lesson-first-model`.
+    {ref}`lesson-risk-model`.
     """
     n_max = len(as_scores("scores", scores))
     capacity_slider = widgets.IntSlider(value=min(capacity, n_max), min=0, max=n_max,

@@ -11,7 +11,7 @@ process with named bias mechanisms that can be switched off one at a time.
 
 All data made here is synthetic. No row describes a real person.
 
-Introduced in {ref}`lesson-first-model`.
+Introduced in {ref}`lesson-risk-model`.
 """
 
 from ._snapshots import (

@@ -7,7 +7,7 @@ it by a process with named bias mechanisms that can be switched off one at a tim
 
 All data made here is synthetic. No row describes a real child or family.
 
-Introduced in {ref}`lesson-first-model`.
+Introduced in {ref}`lesson-risk-model`.
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ def make_child_welfare(
     investigated and may be substantiated; some children are placed in care within two
     years. Every child also has a latent *true need* that the agency never sees.
 
-    Introduced in {ref}`lesson-first-model`.
+    Introduced in {ref}`lesson-risk-model`.
 
     Parameters
     ----------
