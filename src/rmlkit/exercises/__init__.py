@@ -1,0 +1,12 @@
+"""The question objects of the course's graded exercises, one module per assignment.
+
+Each module is named after its assignment in ``exercises/source/`` (dashes become
+underscores: ``first-audit`` is :mod:`rmlkit.exercises.first_audit`) and defines the
+questions its notebook checks: ``q1``, ``q2``... (:class:`rmlkit.check.Question`) and
+written questions (:class:`rmlkit.check.WrittenQuestion`). Checkers compute their
+checks from the arguments they are given; they never store expected values a learner
+could print. The exact answers are checked by the hidden tests in the notebooks.
+
+Introduced with the graded exercises, starting with the exercise of
+{ref}`lesson-risk-model`.
+"""
