@@ -1,0 +1,664 @@
+"""The instructor's workflow for the kit's graded exercises, on nbgrader's Python API.
+
+``rmlkit course <step>`` (see :mod:`rmlkit.cli`) runs these functions:
+
+1. :func:`init_course`: a course directory with the kit's assignments and an
+   ``nbgrader_config.py`` (the kit's, which keeps hidden tests out of feedback).
+2. :func:`release`: the student version of an assignment, and a zip for an LMS.
+3. :func:`collect`: submissions from a folder or an LMS zip export, through nbgrader's
+   zip collection (``ZipCollectApp`` and its file-name collector plugin).
+4. :func:`autograde`: every submission run in a sandbox (:mod:`rmlkit.sandbox`), in
+   parallel worker processes; only this process writes to the gradebook, with
+   nbgrader's own preprocessors, so the grades equal ``nbgrader autograde``'s.
+5. :func:`feedback`: nbgrader's feedback, checked to hold no hidden test.
+6. :func:`export`: the grades as CSV.
+7. :func:`report`: a self-contained HTML page: the score distribution per assignment
+   and an item analysis per question (difficulty, discrimination, hidden tests that
+   fail most often).
+
+Introduced for instructors in the course guide, with the graded exercise of
+{ref}`lesson-risk-model`.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import concurrent.futures
+import contextlib
+import dataclasses
+import html
+import io
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+from rmlkit.sandbox import Limits, available_protections, detect_tampering, execute_in_sandbox
+
+__all__ = [
+    "CourseError",
+    "SubmissionResult",
+    "init_course",
+    "release",
+    "collect",
+    "autograde",
+    "feedback",
+    "export",
+    "report",
+    "item_analysis",
+]
+
+KIT_EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+# A submission file from an LMS export or a folder: the student id (no "_" or "/"),
+# anything, then the notebook's name: "ada_first-audit.ipynb",
+# "ada_12345_2026-01-30_first-audit.ipynb".
+DEFAULT_REGEXP = r"^.*/(?P<student_id>[^/_]+)_(?:[^/]*_)?(?P<file_id>[^/_]+\.ipynb)$"
+
+
+class CourseError(Exception):
+    """A problem with the course directory or the arguments, with what to do about it."""
+
+
+@dataclasses.dataclass
+class SubmissionResult:
+    student: str
+    assignment: str
+    score: float
+    max_score: float
+    events: list[str]
+    tampering: list[str]
+    failed_cells: dict[str, str]
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why points were lost or what to look at, in one sentence each."""
+        return ([f"tampering: {t}" for t in self.tampering] + self.events
+                + [f"{cell}: {message}" for cell, message in self.failed_cells.items()])
+
+
+# --------------------------------------------------------------------------------------
+# Course directory and nbgrader objects
+
+
+def _root(course) -> Path:
+    root = Path(course).resolve()
+    if not (root / "nbgrader_config.py").is_file():
+        raise CourseError(
+            f"course: {root} is not a course directory (it has no nbgrader_config.py). "
+            "Create one with `rmlkit course init DIR`, or pass --course DIR."
+        )
+    return root
+
+
+def load_config(course):
+    """The course's nbgrader configuration, with its root set to the course directory."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    root = _root(course)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    config.Exchange.root = str(root / "exchange")
+    return config
+
+
+def _api(course):
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = load_config(course)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config), config
+
+
+def _check_assignment(root: Path, assignment: str) -> None:
+    if not (root / "source" / assignment).is_dir():
+        found = sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
+        raise CourseError(
+            f"assignment: there is no assignment {assignment!r} in {root / 'source'}. "
+            f"Choose one of: {', '.join(found) or '(none: run `rmlkit course init`)'}."
+        )
+
+
+def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path:
+    """Create a course directory holding the kit's assignments and its nbgrader config.
+
+    The folder is made readable by its owner only, so that kernels running as another
+    user cannot read the hidden tests or the gradebook.
+    """
+    directory = Path(directory).resolve()
+    exercises = Path(exercises)
+    if not (exercises / "source").is_dir():
+        raise CourseError(f"exercises: {exercises} has no source/ folder of assignments. "
+                          "Point --from at the kit's exercises/ folder.")
+    available = sorted(p.name for p in (exercises / "source").iterdir() if p.is_dir())
+    chosen = list(assignments or available)
+    unknown = sorted(set(chosen) - set(available))
+    if unknown:
+        raise CourseError(f"assignment: {', '.join(unknown)} not in {exercises / 'source'}; "
+                          f"choose from {', '.join(available)}.")
+    if (directory / "nbgrader_config.py").exists():
+        raise CourseError(f"directory: {directory} is already a course directory. "
+                          "Choose a new folder, or use the one you have.")
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    for name in chosen:
+        shutil.copytree(exercises / "source" / name, directory / "source" / name,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copy(exercises / "nbgrader_config.py", directory / "nbgrader_config.py")
+    (directory / ".gitignore").write_text(
+        "release/\nsubmitted/\nautograded/\nfeedback/\ndownloaded/\ngradebook.db\n"
+        "exchange/\nreports/\n")
+    return directory
+
+
+def release(course, assignment: str) -> Path:
+    """Make the student version (nbgrader generate_assignment) and a zip of it."""
+    root = _root(course)
+    _check_assignment(root, assignment)
+    api, _ = _api(root)
+    result = api.generate_assignment(assignment)
+    if not result["success"]:
+        raise CourseError(f"release: nbgrader could not generate {assignment!r}:\n"
+                          f"{result.get('error') or result.get('log')}")
+    folder = root / "release" / assignment
+    archive = shutil.make_archive(str(root / "release" / assignment), "zip", folder)
+    return Path(archive)
+
+
+def collect(course, assignment: str, source, *, regexp: str = DEFAULT_REGEXP) -> list[str]:
+    """Collect submissions from a folder or an LMS zip export into ``submitted/``.
+
+    A zip file, or a folder holding zip files and notebooks, goes through nbgrader's
+    ``ZipCollectApp``: files named ``<student>_..._<notebook>.ipynb``. A folder laid out
+    as ``<student>/<notebook>.ipynb`` or ``<student>/<assignment>/<notebook>.ipynb``
+    is collected too (renamed ``<student>_<notebook>.ipynb`` on the way).
+    Returns the student ids collected.
+    """
+    from nbgrader.apps import ZipCollectApp
+
+    root = _root(course)
+    _check_assignment(root, assignment)
+    source = Path(source)
+    if not source.exists():
+        raise CourseError(f"source: {source} does not exist. Give the folder of "
+                          "submissions or the zip file your LMS exported.")
+    if not (root / "release" / assignment).is_dir():
+        raise CourseError(f"assignment: {assignment!r} has not been released yet. Run "
+                          f"`rmlkit course release {assignment}` first.")
+    archive = root / "downloaded" / assignment / "archive"
+    if archive.exists():
+        shutil.rmtree(archive)
+    archive.mkdir(parents=True)
+    if source.is_file():
+        if not zipfile.is_zipfile(source):
+            raise CourseError(f"source: {source} is not a zip file. Give a zip export or a "
+                              "folder of submissions.")
+        shutil.copy(source, archive / source.name)
+    else:
+        for path in sorted(source.rglob("*")):
+            if not path.is_file() or ".ipynb_checkpoints" in path.parts:
+                continue
+            relative = path.relative_to(source)
+            if path.suffix == ".zip" or len(relative.parts) == 1:
+                shutil.copy(path, archive / path.name)
+            elif path.suffix == ".ipynb":
+                student = relative.parts[0]
+                shutil.copy(path, archive / f"{student}_{path.name}")
+    config = load_config(root)
+    config.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
+    config.FileNameCollectorPlugin.named_regexp = regexp
+    config.ZipCollectApp.force = True
+    config.CourseDirectory.assignment_id = assignment
+    app = ZipCollectApp(config=config)
+    app.initialize([])
+    app.coursedir.assignment_id = assignment
+    app.start()
+    submitted = root / "submitted"
+    students = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}")) \
+        if submitted.is_dir() else []
+    if not students:
+        raise CourseError(f"source: no submission in {source} matched. Files must be named "
+                          "<student>_<notebook>.ipynb (or sit in <student>/ folders); "
+                          f"the pattern is {regexp!r}.")
+    return students
+
+
+# --------------------------------------------------------------------------------------
+# Autograding: sanitize here, execute in workers, save grades here.
+
+
+def _sanitize(config, assignment: str, students, force: bool) -> list[str]:
+    """nbgrader autograde's first pass (submission record, files, locked cells restored)."""
+    from nbgrader.converters import Autograde
+    from nbgrader.converters.base import BaseConverter
+    from nbgrader.coursedir import CourseDirectory
+
+    done: list[str] = []
+
+    class SanitizeOnly(Autograde):
+        def init_assignment(self, assignment_id, student_id):
+            super().init_assignment(assignment_id, student_id)
+            done.append(student_id)
+
+        def convert_single_notebook(self, notebook_filename):
+            self._sanitizing = True
+            self._init_preprocessors()
+            BaseConverter.convert_single_notebook(self, notebook_filename)
+
+    for student in students:
+        coursedir = CourseDirectory(config=config)
+        coursedir.assignment_id = assignment
+        coursedir.student_id = student
+        converter = SanitizeOnly(coursedir=coursedir, config=config)
+        converter.force = force
+        with contextlib.suppress(Exception):
+            converter.start()  # failures are logged by nbgrader and left ungraded
+    return done
+
+
+_SLOT = 0
+
+
+def _init_worker(slots) -> None:
+    global _SLOT
+    _SLOT = slots.get()
+
+
+def _execute_task(task: dict) -> tuple[str, list[str]]:
+    """In a worker process: execute one sanitized notebook in the sandbox."""
+    import nbformat
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbformat.v4 import new_output
+    from nbgrader.preprocessors import IgnorePattern, LimitOutput
+
+    config = load_config(task["root"])
+    nb = nbformat.read(task["notebook"], as_version=nbformat.NO_CONVERT)
+    resources = {"nbgrader": task["nbgrader"]}
+    try:
+        with _environ(NBGRADER_EXECUTION="autograde"):
+            nb, events = execute_in_sandbox(
+                nb, task["files"], limits=task["limits"], config=config,
+                hide=task["hide"], slot=_SLOT)
+    except Exception as error:  # the kernel could not start: no cell ran
+        events = [f"could not run the notebook: {type(error).__name__}: {error}"]
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [new_output("error", ename="NotRun", evalue=events[0],
+                                           traceback=[events[0]])]
+    for cls in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput):
+        nb, resources = cls(config=config)(nb, resources)
+    return nbformat.writes(nb), events
+
+
+@contextlib.contextmanager
+def _environ(**values):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _save_grades(config, path: Path, text: str, info: dict) -> None:
+    """nbgrader autograde's last steps: save the grades, late penalties, metadata check."""
+    import nbformat
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, SaveAutoGrades
+
+    nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    resources = {"nbgrader": info, "unique_key": info["notebook"]}
+    for cls in (SaveAutoGrades, AssignLatePenalties, CheckCellMetadata):
+        nb, resources = cls(config=config)(nb, resources)
+    nbformat.write(nb, path)
+
+
+def _failed_cells(text: str) -> dict[str, str]:
+    import nbformat
+
+    nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    failed = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade"):
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            if errors:
+                failed[meta["grade_id"]] = f"{errors[-1].ename}: {errors[-1].evalue}".strip()
+    return failed
+
+
+def _progress(iterable, total: int, desc: str, show: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="submission", disable=not show,
+                file=sys.stderr)
+
+
+def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | None = None,
+              students=None, force: bool = False, progress: bool = True,
+              hide=()) -> list[SubmissionResult]:
+    """Autograde every collected submission of ``assignment`` in ``workers`` processes.
+
+    Each notebook is sanitized here as ``nbgrader autograde`` does (its locked and test
+    cells restored from the gradebook), executed by nbgrader's ``Execute`` in a sandbox
+    in a worker process, and its grades saved here with nbgrader's ``SaveAutoGrades``:
+    the gradebook has one writer. Returns one result per submission, with the reasons
+    for lost points, the limits hit and any tampering found.
+    """
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    root = _root(course)
+    _check_assignment(root, assignment)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise CourseError(f"workers: must be a whole number of at least 1, not {workers!r}. "
+                          f"This machine has {os.cpu_count()} cores: try --workers "
+                          f"{os.cpu_count()}.")
+    limits = limits or Limits()
+    config = load_config(root)
+    submitted = root / "submitted"
+    available = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}"))
+    chosen = list(students) if students else available
+    missing = sorted(set(chosen) - set(available))
+    if missing:
+        raise CourseError(f"student: no submission of {assignment!r} from "
+                          f"{', '.join(missing)} in {submitted}. Run `rmlkit course collect`.")
+    if not chosen:
+        raise CourseError(f"assignment: no submissions of {assignment!r} in {submitted}. "
+                          "Run `rmlkit course collect` first.")
+    db_url = f"sqlite:///{root / 'gradebook.db'}"
+    with Gradebook(db_url) as gb:
+        known = assignment in {a.name for a in gb.assignments}
+    if not known or not (root / "release" / assignment).is_dir():
+        release(root, assignment)
+    sanitized = _sanitize(config, assignment, chosen, force)
+    hidden = [str(root), str(KIT_EXERCISES), *map(str, hide)]
+    tasks = []
+    for student in sanitized:
+        folder = root / "autograded" / student / assignment
+        for path in sorted(folder.glob("*.ipynb")):
+            tasks.append({
+                "root": str(root), "notebook": str(path), "files": str(folder),
+                "limits": limits, "hide": hidden,
+                "nbgrader": {"student": student, "assignment": assignment,
+                             "notebook": path.stem, "db_url": db_url},
+            })
+    results: dict[str, SubmissionResult] = {}
+    for student in sanitized:
+        results[student] = SubmissionResult(student, assignment, 0.0, 0.0, [], [], {})
+        for path in sorted((submitted / student / assignment).glob("*.ipynb")):
+            released = root / "release" / assignment / path.name
+            if released.is_file():
+                with contextlib.suppress(Exception):
+                    results[student].tampering += detect_tampering(
+                        nbformat.read(path, as_version=4), nbformat.read(released, as_version=4))
+    if tasks:
+        context = multiprocessing.get_context("spawn")
+        slots = context.Queue()
+        for slot in range(workers):
+            slots.put(slot)
+        with concurrent.futures.ProcessPoolExecutor(
+                max_workers=min(workers, len(tasks)), mp_context=context,
+                initializer=_init_worker, initargs=(slots,)) as pool:
+            futures = {pool.submit(_execute_task, task): task for task in tasks}
+            done = concurrent.futures.as_completed(futures)
+            for future in _progress(done, len(futures), f"autograde {assignment}", progress):
+                task = futures[future]
+                student = task["nbgrader"]["student"]
+                try:
+                    text, events = future.result()
+                except Exception as error:  # a worker crashed: grade it as not run
+                    results[student].events.append(f"worker failed: {error}")
+                    continue
+                _save_grades(config, Path(task["notebook"]), text, task["nbgrader"])
+                results[student].events += events
+                results[student].failed_cells.update(_failed_cells(text))
+    with Gradebook(db_url) as gb:
+        for student, result in results.items():
+            submission = gb.find_submission(assignment, student)
+            result.score, result.max_score = submission.score, submission.max_score
+    _write_log(root, assignment, results.values())
+    return [results[s] for s in sorted(results)]
+
+
+def _write_log(root: Path, assignment: str, results) -> None:
+    folder = root / "reports"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"autograde-{assignment}.json"
+    log = json.loads(path.read_text()) if path.is_file() else {}
+    for result in results:
+        log[result.student] = dataclasses.asdict(result)
+    path.write_text(json.dumps(log, indent=1))
+
+
+def protections_summary(limits: Limits | None = None) -> str:
+    return "\n".join(str(p) for p in available_protections(limits))
+
+
+# --------------------------------------------------------------------------------------
+# Feedback, export, report
+
+
+def _hidden_test_lines(root: Path, assignment: str) -> list[str]:
+    import nbformat
+
+    lines = []
+    for path in (root / "source" / assignment).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            inside = False
+            for line in cell.source.splitlines():
+                if HIDDEN_BEGIN in line:
+                    inside = True
+                elif HIDDEN_END in line:
+                    inside = False
+                elif inside and len(line.strip()) > 12:
+                    lines.append(line.strip())
+    return lines
+
+
+def feedback(course, assignment: str) -> list[Path]:
+    """Generate feedback (nbgrader) and check that no hidden test's code is in it."""
+    root = _root(course)
+    _check_assignment(root, assignment)
+    api, config = _api(root)
+    names = [getattr(p, "__name__", str(p)) for p in config.GenerateFeedback.get(
+        "preprocessors", [])]
+    if "ClearHiddenTests" not in names:
+        raise CourseError("course: nbgrader_config.py does not clear hidden tests from the "
+                          "feedback (c.GenerateFeedback.preprocessors). Copy the kit's "
+                          "exercises/nbgrader_config.py into the course.")
+    result = api.generate_feedback(assignment)
+    if not result["success"]:
+        raise CourseError(f"feedback: nbgrader failed:\n{result.get('error') or ''}")
+    pages = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
+    secrets = _hidden_test_lines(root, assignment)
+    for page in pages:
+        text = html.unescape(page.read_text())
+        leaked = [s for s in secrets if s in text]
+        if leaked or HIDDEN_BEGIN in text:
+            page.unlink()
+            raise CourseError(f"feedback: {page} showed hidden test code ({leaked[:1]}); it "
+                              "was deleted. Check c.GenerateFeedback.preprocessors.")
+    return pages
+
+
+def export(course, to) -> Path:
+    """Write every grade in the gradebook to a CSV file (nbgrader's CSV export)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins import CsvExportPlugin
+
+    root = _root(course)
+    config = load_config(root)
+    to = Path(to).resolve()
+    to.parent.mkdir(parents=True, exist_ok=True)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        CsvExportPlugin(config=config, to=str(to)).export(gb)
+    return to
+
+
+def _grade_table(root: Path):
+    """One row per (assignment, student, grade cell) with the score and maximum."""
+    import pandas as pd
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for assignment in gb.assignments:
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        rows.append({
+                            "assignment": assignment.name, "student": submission.student_id,
+                            "notebook": notebook.name, "item": grade.name,
+                            "score": float(grade.score), "max_score": float(grade.max_score),
+                            "auto": grade.auto_score is not None,
+                            "needs_manual_grade": bool(grade.needs_manual_grade),
+                        })
+    return pd.DataFrame(rows, columns=["assignment", "student", "notebook", "item", "score",
+                                       "max_score", "auto", "needs_manual_grade"])
+
+
+def item_analysis(grades):
+    """Difficulty and discrimination of every question (grade cell).
+
+    ``difficulty`` is the mean share of the points students got (1 = everyone got full
+    marks); ``discrimination`` the correlation of the item's score with the rest-score
+    (total minus the item) across students: near 0 or negative means the question does
+    not separate stronger from weaker submissions. ``ungraded`` counts written answers
+    still waiting for a grader.
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = []
+    for (assignment, item), rows in grades.groupby(["assignment", "item"], sort=False):
+        totals = grades[grades["assignment"] == assignment].groupby("student")["score"].sum()
+        item_scores = rows.set_index("student")["score"]
+        rest = totals.loc[item_scores.index] - item_scores
+        if item_scores.nunique() > 1 and rest.nunique() > 1:
+            discrimination = float(np.corrcoef(item_scores, rest)[0, 1])
+        else:
+            discrimination = float("nan")
+        maximum = rows["max_score"].iloc[0]
+        out.append({
+            "assignment": assignment, "item": item, "points": maximum,
+            "students": len(rows),
+            "difficulty": float(rows["score"].mean() / maximum) if maximum else float("nan"),
+            "discrimination": discrimination,
+            "ungraded": int(rows["needs_manual_grade"].sum()),
+        })
+    return pd.DataFrame(out)
+
+
+def _hidden_failures(root: Path, assignment: str):
+    """For each grade cell with hidden tests: how many submissions failed it, and how."""
+    import nbformat
+
+    hidden_cells = set()
+    for path in (root / "source" / assignment).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and HIDDEN_BEGIN in cell.source:
+                hidden_cells.add(meta["grade_id"])
+    counts = collections.Counter()
+    messages: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    total = 0
+    for path in (root / "autograded").glob(f"*/{assignment}/*.ipynb"):
+        total += 1
+        for grade_id, message in _failed_cells(path.read_text()).items():
+            if grade_id in hidden_cells:
+                counts[grade_id] += 1
+                messages[grade_id][message[:160]] += 1
+    return [(g, counts[g], total, messages[g].most_common(1)[0][0] if messages[g] else "")
+            for g in sorted(hidden_cells, key=lambda g: -counts[g])]
+
+
+def _figure_png(scores, maximum: float, assignment: str) -> tuple[str, str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    bins = np.linspace(0, maximum, min(int(maximum) + 2, 21)) if maximum else 10
+    ax.hist(scores, bins=bins, color="#3b6ea8", edgecolor="white")
+    ax.set_xlabel("score (points)")
+    ax.set_ylabel("submissions")
+    ax.set_title(f"Scores in {assignment}")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    alt = (f"Histogram of the scores of {len(scores)} submissions of {assignment}, out of "
+           f"{maximum:g} points: median {np.median(scores):.1f}, lowest {min(scores):.1f}, "
+           f"highest {max(scores):.1f}.")
+    return base64.b64encode(buffer.getvalue()).decode(), alt
+
+
+def report(course, to) -> Path:
+    """Write a self-contained HTML page: score distributions and an item analysis."""
+    root = _root(course)
+    grades = _grade_table(root)
+    if grades.empty:
+        raise CourseError("course: the gradebook has no graded submission yet. Run "
+                          "`rmlkit course autograde ASSIGNMENT` first.")
+    items = item_analysis(grades)
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+             "<title>Course report</title><style>body{font-family:sans-serif;max-width:60em;"
+             "margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px "
+             "solid #999;padding:.25em .6em;text-align:left}</style></head><body>",
+             "<h1>Course report</h1>",
+             "<p>Difficulty is the mean share of the points students got on a question (1: "
+             "everyone got full marks). Discrimination is the correlation of the question's "
+             "score with the rest of the assignment's score: near zero or negative means the "
+             "question does not separate stronger from weaker work. Written answers that "
+             "wait for a grader count as 0 until graded.</p>"]
+    for assignment, rows in grades.groupby("assignment"):
+        totals = rows.groupby("student")["score"].sum()
+        maximum = rows.groupby("student")["max_score"].sum().max()
+        png, alt = _figure_png(totals.to_numpy(), float(maximum), assignment)
+        parts.append(f"<h2>{html.escape(assignment)}</h2>")
+        parts.append(f"<p>{len(totals)} submissions, mean {totals.mean():.2f} of "
+                     f"{maximum:g} points.</p>")
+        parts.append(f"<figure><img src='data:image/png;base64,{png}' alt='{html.escape(alt)}'>"
+                     f"<figcaption>{html.escape(alt)}</figcaption></figure>")
+        table = items[items["assignment"] == assignment]
+        parts.append("<h3>Item analysis</h3><table><tr><th>question</th><th>points</th>"
+                     "<th>difficulty</th><th>discrimination</th><th>waiting for a grader"
+                     "</th></tr>")
+        for row in table.itertuples():
+            disc = "–" if row.discrimination != row.discrimination else \
+                f"{row.discrimination:.2f}"
+            parts.append(f"<tr><td>{html.escape(row.item)}</td><td>{row.points:g}</td>"
+                         f"<td>{row.difficulty:.2f}</td><td>{disc}</td>"
+                         f"<td>{row.ungraded}</td></tr>")
+        parts.append("</table><h3>Hidden tests that fail most</h3><table><tr><th>test cell"
+                     "</th><th>failed</th><th>most common message</th></tr>")
+        for grade_id, failed, total, message in _hidden_failures(root, assignment):
+            parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>{failed} of {total}</td>"
+                         f"<td>{html.escape(message)}</td></tr>")
+        parts.append("</table>")
+        log = root / "reports" / f"autograde-{assignment}.json"
+        if log.is_file():
+            flagged = {s: r for s, r in json.loads(log.read_text()).items()
+                       if r["tampering"] or r["events"]}
+            if flagged:
+                parts.append("<h3>Submissions to look at</h3><ul>")
+                for student, result in sorted(flagged.items()):
+                    notes = "; ".join(result["tampering"] + result["events"])
+                    parts.append(f"<li>{html.escape(student)}: {html.escape(notes)}</li>")
+                parts.append("</ul>")
+    parts.append("</body></html>")
+    to = Path(to).resolve()
+    to.parent.mkdir(parents=True, exist_ok=True)
+    to.write_text("\n".join(parts))
+    return to
+
