@@ -5,7 +5,7 @@ adds what teaching needs: bootstrap confidence intervals that are fast enough fo
 million rows, a warning for groups too small to say much, the gap between a proxy label
 and the truth, plain-language summaries, and figures.
 
-Introduced in {ref}`lesson-risk-model`.
+Introduced in {ref}`lesson-disaggregated`.
 """
 
 from __future__ import annotations
@@ -81,6 +81,8 @@ ALL_METRICS = list(DECISION_METRICS) + list(SCORE_METRICS)
 @dataclass
 class AuditResult:
     """What :func:`audit` returns.
+    Introduced in {ref}`lesson-disaggregated`.
+
 
     Attributes
     ----------
@@ -217,7 +219,7 @@ def audit(
 ) -> AuditResult:
     """A disaggregated report of a model's decisions and scores, group by group.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in {ref}`lesson-social-data`.
 
     Parameters
     ----------

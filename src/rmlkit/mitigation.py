@@ -5,7 +5,7 @@ recorded label and, for synthetic data, against the truth. A smaller disparity m
 is not the same as a fair system: the table shows who is flagged, and how many of the
 flagged children truly needed help.
 
-Introduced in {ref}`lesson-risk-model`.
+Introduced in {ref}`lesson-mitigation`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ METHODS = {
 def reweighing_weights(y, groups) -> np.ndarray:
     """Kamiran and Calders' reweighing: weight P(group) P(label) / P(group, label).
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in {ref}`lesson-mitigation`.
     """
     frame = pd.DataFrame({"g": np.asarray(groups).astype(str), "y": np.asarray(y)})
     p_g = frame["g"].map(frame["g"].value_counts(normalize=True))
@@ -61,7 +61,7 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                         random_state: int = 0) -> pd.DataFrame:
     """Train each mitigation and report what it changes, for whom, and at what cost.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in {ref}`lesson-mitigation`.
 
     The default model is a logistic regression with balanced class weights; the
     threshold optimizers maximise balanced accuracy under their constraint.
@@ -135,7 +135,7 @@ def frontier(y_true, scores, *, sensitive_features, disparity: str = "FPR",
              thresholds=None) -> pd.DataFrame:
     """Accuracy and the largest gap between groups, for one threshold after another.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in {ref}`lesson-mitigation`.
     """
     from .tradeoffs import threshold_sweep
 
@@ -160,7 +160,7 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     A threshold is on the frontier when no other threshold has both a smaller gap and a
     higher accuracy.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in {ref}`lesson-mitigation`.
     """
     import matplotlib.pyplot as plt
 

@@ -1,6 +1,6 @@
 """Model cards (Mitchell et al. 2019) filled in from an audit.
 
-Introduced in {ref}`lesson-risk-model`.
+Introduced in {ref}`lesson-transparency`.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def model_card(result: AuditResult, *, model_name: str, intended_use: str,
     groups, disparities whose confidence interval excludes parity, the gap between
     label and truth) are added to those you give.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in {ref}`lesson-transparency`.
 
     Parameters
     ----------

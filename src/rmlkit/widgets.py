@@ -137,7 +137,7 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
     """Sliders for two groups' base rates, precision and miss rate; the forced FPRs.
 
     Uses :func:`rmlkit.tradeoffs.plot_impossibility`. Introduced in
-    {ref}`lesson-risk-model`.
+    {ref}`lesson-fairness-criteria`.
     """
     sliders = {
         "a": _slider("Base rate, group A", base_rate_a, 0.01, 0.99),
@@ -160,7 +160,7 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
     """Sliders for capacity and the costs of errors; expected cost by group.
 
     Uses :func:`rmlkit.tradeoffs.plot_cost_and_capacity`. Introduced in
-    {ref}`lesson-risk-model`.
+    {ref}`lesson-decisions`.
     """
     n_max = len(as_scores("scores", scores))
     capacity_slider = widgets.IntSlider(value=min(capacity, n_max), min=0, max=n_max,

@@ -37,7 +37,10 @@ FINDINGS_ROWS = {make_child_welfare: 400_000, make_care_needs: 400_000, make_dro
 
 
 def snapshot_checksum(frame: pd.DataFrame) -> str:
-    """SHA-256 of a table written as CSV (the bytes the snapshots store, uncompressed)."""
+    """SHA-256 of a table written as CSV (the bytes the snapshots store, uncompressed).
+
+    Introduced in {ref}`data-child-welfare`.
+    """
     return hashlib.sha256(_csv_bytes(frame)).hexdigest()
 
 
@@ -87,7 +90,7 @@ def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
     SHA-256 checksums and gives the columns their types. Without the files (for example
     when rmlkit is installed on its own) it generates the same data from the same seed.
 
-    Introduced in {ref}`data-child-welfare`.
+    Introduced in {ref}`lesson-social-data`.
     """
     check_choice("scenario", scenario, ["us", "england"])
     return load(f"child_welfare_{scenario}", data_dir)

@@ -61,7 +61,7 @@ def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms
     next year (the labels). Cost also depends on access to care, which is lower for the
     disadvantaged group (``access_bias``).
 
-    Introduced in {ref}`data-care-needs`.
+    Introduced in {ref}`lesson-sources-of-bias`.
 
     Parameters
     ----------
@@ -157,6 +157,8 @@ def _features(observed: pd.DataFrame) -> pd.DataFrame:
 def risk_scores(observed: pd.DataFrame, label: str, *, train_share: float = 0.5,
                 random_state: int = 0) -> pd.Series:
     """Train a linear model on half the patients to predict ``label``; score the rest.
+    Introduced in {ref}`data-care-needs`.
+
 
     Returns the scores of the held-out patients (indexed like ``observed``).
     """
@@ -242,7 +244,7 @@ CARE_NEEDS_TARGETS = [
 def care_needs_table(data: Dataset) -> pd.DataFrame:
     """The findings of Obermeyer et al. (2019) beside their values in ``data``.
 
-    Introduced in {ref}`data-care-needs`.
+    Introduced in {ref}`lesson-sources-of-bias`.
     """
     if not isinstance(data, Dataset) or "race" not in data.observed:
         raise TypeError("data must be what make_care_needs() returns.")

@@ -7,7 +7,7 @@ it by a process with named bias mechanisms that can be switched off one at a tim
 
 All data made here is synthetic. No row describes a real child or family.
 
-Introduced in {ref}`lesson-risk-model`.
+Introduced in {ref}`lesson-social-data`.
 """
 
 from __future__ import annotations
@@ -216,6 +216,8 @@ for _name in MECHANISMS:
 @dataclass
 class Dataset:
     """What a generator returns: the agency's view, the truth, and how it was made.
+    Introduced in {ref}`data-child-welfare`.
+
 
     Attributes
     ----------
@@ -273,7 +275,7 @@ def make_child_welfare(
     investigated and may be substantiated; some children are placed in care within two
     years. Every child also has a latent *true need* that the agency never sees.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in {ref}`lesson-social-data`.
 
     Parameters
     ----------
@@ -337,9 +339,16 @@ def _generate(n: int, params: dict, rng: np.random.Generator) -> Dataset:
 
 
 class _Simulation:
-    """One run of the child-welfare world, vectorised over households."""
+    """One run of the child-welfare world, vectorised over households.
 
-    def __init__(self, H: int, p: dict, rng: np.random.Generator):
+    ``decide``, if given, replaces the screening decision: it is called once a year as
+    ``decide(sim, t, referrals)`` with the year's referrals (a dict of arrays:
+    household ``idx``, ``harm``, ``prior``, ``prior_screened_in``, ``professional`` and
+    the ``workers`` decision) and returns who is screened in. The decision feeds the
+    next years' prior contact. Used by :mod:`rmlkit.feedback`.
+    """
+
+    def __init__(self, H: int, p: dict, rng: np.random.Generator, decide=None):
         self.p, self.H = p, H
         m = p["mechanisms"]
         off = {key: m[mech] * np.asarray(p[key], dtype=float)
@@ -414,6 +423,11 @@ class _Simulation:
             by_score_fair = screen_common > 0
             overridden = rng.random(E) < p["screen_override"]
             screened_in = by_score ^ overridden
+            if decide is not None:
+                screened_in = np.asarray(decide(self, t, dict(
+                    idx=idx, harm=harm[idx], prior=prior[idx],
+                    prior_screened_in=prior_screened_in[idx], professional=professional,
+                    workers=screened_in)), dtype=bool)
             event = dict(
                 t=t, idx=idx, need=need[idx], harm=harm[idx], prior=prior[idx],
                 prior_screened_in=prior_screened_in[idx], professional=professional,
