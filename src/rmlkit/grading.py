@@ -16,7 +16,9 @@ Introduced with the graded exercise of {ref}`lesson-risk-model` (first-audit).
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
@@ -100,6 +102,7 @@ def release(assignment: str, root, config) -> Path:
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    _find_nbgraders_tools()
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     result = api.generate_assignment(assignment)
     if not result["success"]:
@@ -108,3 +111,10 @@ def release(assignment: str, root, config) -> Path:
             f"{result.get('error') or result.get('log')}"
         )
     return Path(root) / "release" / assignment
+
+
+def _find_nbgraders_tools() -> None:
+    """nbgrader runs ``alembic`` from PATH: find it next to this Python if need be."""
+    if shutil.which("alembic") is None:
+        here = str(Path(sys.executable).parent)
+        os.environ["PATH"] = f"{here}{os.pathsep}{os.environ.get('PATH', '')}"
