@@ -3,6 +3,9 @@
 #   make book    set everything up (first run) and build the executed book
 #   make test    run the whole test suite
 #   make lab     JupyterLab on the course, with rmlkit and nbgrader's extensions
+#   make instructor-book  a separate book of the exercises with solutions, for instructors
+#   make publish REPOSITORY_URL=https://github.com/OWNER/REPO [JUPYTERHUB_URL=...]
+#                the static site for GitHub Pages, with launch buttons
 #   make datasets  regenerate the data snapshots in datasets/
 #   make clean   remove what the build and nbgrader generate (keeps .venv, node_modules)
 #   make distclean   also remove .venv and node_modules
@@ -23,7 +26,7 @@ export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book html setup test lab datasets clean distclean
+.PHONY: book html instructor-book publish setup test lab datasets clean distclean
 
 book: setup html
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
@@ -54,8 +57,26 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 	touch $@
 
 # The book: every notebook executed (cached in _build/.jupyter_cache), warnings are errors.
+# The exercises appear as nbgrader's student versions (book/exercises/, generated here).
 html:
+	$(BIN)/python scripts/student_versions.py
 	$(BIN)/jupyter-book build $(CURDIR) --builder html -W -n --keep-going
+
+# For instructors only: the exercises with solutions, hidden tests and rubrics, in a
+# separate book (_build/instructor/_build/html) with a banner on every page.
+instructor-book: setup
+	$(BIN)/python scripts/student_versions.py --instructor
+	$(BIN)/jupyter-book build $(CURDIR) --builder html -W -n --keep-going \
+		--path-output $(CURDIR)/_build/instructor \
+		--toc $(CURDIR)/_build/instructor/_toc.yml --config $(CURDIR)/_build/instructor/_config.yml
+	@echo "The instructor book is at $(CURDIR)/_build/instructor/_build/html/index.html"
+
+# The site for GitHub Pages (_build/publish/_build/html): the same book plus repository
+# and launch buttons (Binder; JupyterHub through nbgitpuller when JUPYTERHUB_URL is set).
+publish: setup
+	$(BIN)/python scripts/student_versions.py
+	$(BIN)/python scripts/publish.py $(if $(REPOSITORY_URL),--repository-url "$(REPOSITORY_URL)") \
+		$(if $(JUPYTERHUB_URL),--jupyterhub-url "$(JUPYTERHUB_URL)")
 
 test: setup
 	$(BIN)/python -m pytest
@@ -69,7 +90,8 @@ lab: setup
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
 
 clean:
-	rm -rf _build book/_extra .jupyter/data .exchange tests/artifacts
+	rm -rf _build book/_extra book/exercises book/exercises-instructor .jupyter/data .exchange \
+		tests/artifacts
 	cd exercises && rm -rf release submitted autograded feedback gradebook.db .nbgrader.log
 
 distclean: clean

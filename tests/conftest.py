@@ -39,6 +39,12 @@ def built_book() -> Path:
     assert vendor.exists(), "The front-end scripts are missing: run `make setup` first."
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "book-build.log"
+    # As `make html` does: the exercises' student versions first (book/exercises/).
+    exercises = subprocess.run(
+        [str(BIN / "python"), str(ROOT / "scripts" / "student_versions.py")],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert exercises.returncode == 0, f"No student versions of the exercises:\n{exercises.stderr}"
     result = subprocess.run(
         [str(BIN / "jupyter-book"), "build", str(ROOT), "--builder", "html",
          "-W", "-n", "--keep-going"],
