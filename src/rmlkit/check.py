@@ -127,14 +127,16 @@ def _inline_html(text: str) -> str:
 
 def _html(kind: str, text: str, code: str | None) -> str:
     label, colour = _STYLES[kind]
-    body = "".join(f"<p style='margin:0.2em 0'>{_inline_html(p)}</p>"
-                   for p in text.split("\n\n"))
+    paragraphs = [_inline_html(p) for p in text.split("\n\n")]
+    if label:  # the label starts the first paragraph
+        paragraphs[0] = f"<strong>{label}:</strong> {paragraphs[0]}"
+    body = "".join(f"<p style='margin:0.2em 0'>{p}</p>" for p in paragraphs)
     if code is not None:
         body += f"<pre style='margin:0.4em 0;white-space:pre-wrap'>{html.escape(code)}</pre>"
     return (
         f"<div class='rmlkit-check rmlkit-check-{kind}' role='status' "
         f"style='border-left:4px solid {colour};padding:0.3em 0.8em;margin:0.3em 0'>"
-        f"{f'<strong>{label}:</strong> ' if label else ''}{body}</div>"
+        f"{body}</div>"
     )
 
 
