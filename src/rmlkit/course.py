@@ -327,7 +327,7 @@ def _failed_cells(text: str) -> dict[str, str]:
     failed = {}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("grade"):
+        if cell.cell_type == "code" and meta.get("grade_id"):  # tests and answers
             errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
             if errors:
                 failed[meta["grade_id"]] = f"{errors[-1].ename}: {errors[-1].evalue}".strip()
@@ -393,6 +393,10 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
     results: dict[str, SubmissionResult] = {}
     for student in sanitized:
         results[student] = SubmissionResult(student, assignment, 0.0, 0.0, [], [], {})
+        if not any(task["nbgrader"]["student"] == student for task in tasks):
+            results[student].events.append(
+                "nbgrader could not read this submission (is it a valid notebook?): "
+                f"see {root / '.nbgrader.log'} or run nbgrader autograde on it")
         for path in sorted((submitted / student / assignment).glob("*.ipynb")):
             released = root / "release" / assignment / path.name
             if released.is_file():

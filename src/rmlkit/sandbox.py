@@ -329,6 +329,13 @@ def _kernel_classes():
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
+        def on_cell_executed(self, **kwargs):
+            super().on_cell_executed(**kwargs)
+            if kwargs["execute_reply"]["content"].get("ename") == "CellTimeoutError":
+                self.events.append(
+                    f"time limit per cell: cell {kwargs['cell_index']} did not finish within "
+                    f"{self.timeout} s and was interrupted")
+
         def _death_reason(self) -> str:
             if self._deadline_hit:
                 return (f"the total time limit of {self.total_timeout} s per submission was "
@@ -360,6 +367,24 @@ def _kernel_classes():
                     traceback=[f"KernelStopped: this cell did not finish: {reason}"]))
 
     return SandboxedKernelManager, SandboxedExecute
+
+
+def _become_subreaper() -> None:
+    """Orphans of the kernel (a fork bomb's children) become this process's children."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _reap_children(seconds: float = 3.0) -> None:
+    """Collect the exit status of finished children, so no zombie counts as a process."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.05)
 
 
 def _kill_user_processes(uid: int) -> None:
@@ -434,11 +459,13 @@ def execute_in_sandbox(nb, files_dir: str | os.PathLike, *, limits: Limits, conf
         km.connection_file = os.path.join(sandbox, "kernel.json")
         resources = {"metadata": {"path": work}}
         started = time.monotonic()
+        _become_subreaper()
         try:
             nb, _ = executor.preprocess(nb, resources, km=km)
         finally:
             if uid is not None:
                 _kill_user_processes(uid)
+            _reap_children()
         events = list(executor.events)
         if time.monotonic() - started > limits.total_timeout:
             events.append(f"total time: {time.monotonic() - started:.0f} s")

@@ -1,0 +1,185 @@
+"""`rmlkit course`, end to end in a temporary folder, on the kit's first-audit assignment.
+
+init -> release -> collect (a folder and an LMS zip) -> autograde --workers 2 (grades
+compared with sequential ``nbgrader autograde`` on a copy) -> feedback (no hidden tests)
+-> export (CSV) -> report (HTML). Also: --help for every step, errors that name the
+argument, and the item analysis on numbers worked out by hand.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import nbformat
+import pandas as pd
+import pytest
+
+from rmlkit import course
+from rmlkit.cli import STEPS, main
+
+ASSIGNMENT = "first-audit"
+NOTEBOOK = "first-audit.ipynb"
+HIDDEN_MARKERS = ["_expected", "_not_placed", "_rates", "BEGIN HIDDEN TESTS"]
+
+CORRECT_FPR = (
+    'frame = MetricFrame(metrics=false_positive_rate, y_true=test["placed_2y"],\n'
+    '                    y_pred=test["flagged"], sensitive_features=test["race_ethnicity"])\n'
+    "fpr_by_group = frame.by_group\n"
+)
+WRONG_FPR = 'fpr_by_group = test.groupby("race_ethnicity", observed=True)["flagged"].mean()\n'
+RATIO = 'fpr_ratio = fpr_by_group["Black"] / fpr_by_group["White"]\n'
+SUBMISSIONS = {
+    "correct": {"fpr-by-group": CORRECT_FPR, "fpr-ratio": RATIO},
+    "wrong": {"fpr-by-group": WRONG_FPR, "fpr-ratio": RATIO},
+    "raises": {"fpr-by-group": "fpr_by_group = test.groupby('no such column').mean()\n"},
+}
+
+
+def submission(released, answers):
+    nb = nbformat.read(released, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return nb
+
+
+def grades(root):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        return {(s.student_id, g.name): (g.auto_score, g.needs_manual_grade)
+                for s in gb.assignment_submissions(ASSIGNMENT)
+                for nb in s.notebooks for g in nb.grades}
+
+
+@pytest.fixture(scope="module")
+def workflow(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("workflow")
+    root = tmp / "course"
+    assert main(["course", "init", str(root), "--assignment", ASSIGNMENT]) == 0
+    assert main(["course", "release", ASSIGNMENT, "--course", str(root)]) == 0
+    released = root / "release" / ASSIGNMENT / NOTEBOOK
+    assert (root / "release" / f"{ASSIGNMENT}.zip").is_file()
+    # Two students in a folder (<student>/<notebook>), one in an LMS zip export.
+    folder = tmp / "folder"
+    for student in ["correct", "wrong"]:
+        (folder / student).mkdir(parents=True)
+        nbformat.write(submission(released, SUBMISSIONS[student]), folder / student / NOTEBOOK)
+    export_zip = tmp / "lms-export.zip"
+    with zipfile.ZipFile(export_zip, "w") as archive:
+        archive.writestr(f"raises_4711_2026-11-20_{NOTEBOOK}",
+                         nbformat.writes(submission(released, SUBMISSIONS["raises"])))
+    assert main(["course", "collect", ASSIGNMENT, str(folder), "--course", str(root)]) == 0
+    assert main(["course", "collect", ASSIGNMENT, str(export_zip), "--course", str(root)]) == 0
+    # The same submissions, graded one at a time by nbgrader itself.
+    sequential = tmp / "sequential"
+    shutil.copytree(root, sequential)
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = course.load_config(sequential)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    for student in SUBMISSIONS:
+        assert api.autograde(ASSIGNMENT, student)["success"]
+    return root, sequential
+
+
+@pytest.fixture(scope="module")
+def autograded(workflow):
+    root, _ = workflow
+    code = main(["course", "autograde", ASSIGNMENT, "--workers", "2", "--quiet",
+                 "--course", str(root)])
+    assert code == 0
+    return root
+
+
+pytestmark = pytest.mark.slow
+
+
+def test_collect_found_the_folder_and_the_zip(workflow):
+    root, _ = workflow
+    assert sorted(p.name for p in (root / "submitted").iterdir()) == sorted(SUBMISSIONS)
+
+
+def test_parallel_grades_equal_sequential_nbgrader(workflow, autograded):
+    root, sequential = workflow
+    parallel, reference = grades(root), grades(sequential)
+    assert len(parallel) == 3 * 4  # three students, four grade cells
+    assert parallel == reference
+    total = {student: sum(score or 0 for (s, _), (score, _) in parallel.items() if s == student)
+             for student in SUBMISSIONS}
+    assert total["correct"] > total["wrong"] > total["raises"] == 0
+
+
+def test_feedback_has_no_hidden_tests(autograded):
+    assert main(["course", "feedback", ASSIGNMENT, "--course", str(autograded)]) == 0
+    for student in SUBMISSIONS:
+        page = (autograded / "feedback" / student / ASSIGNMENT / "first-audit.html").read_text()
+        for secret in HIDDEN_MARKERS:
+            assert secret not in page, f"{student}'s feedback shows {secret!r}"
+    wrong = (autograded / "feedback" / "wrong" / ASSIGNMENT / "first-audit.html").read_text()
+    assert "AssertionError" in wrong  # the failed hidden test's message, not its code
+
+
+def test_export_writes_every_student(autograded, tmp_path):
+    out = tmp_path / "grades.csv"
+    assert main(["course", "export", "--to", str(out), "--course", str(autograded)]) == 0
+    table = pd.read_csv(out).set_index("student_id")
+    assert sorted(table.index) == sorted(SUBMISSIONS)
+    in_gradebook = grades(autograded)
+    for student in SUBMISSIONS:
+        points = sum(score or 0 for (s, _), (score, _) in in_gradebook.items() if s == student)
+        assert table.loc[student, "score"] == pytest.approx(points)
+
+
+def test_report_is_a_self_contained_page(autograded, tmp_path):
+    out = tmp_path / "report.html"
+    assert main(["course", "report", "--to", str(out), "--course", str(autograded)]) == 0
+    page = out.read_text()
+    assert "<img src='data:image/png;base64," in page
+    assert "alt='Histogram of the scores of 3 submissions of first-audit, out of" in page
+    assert "http" not in page.split("<body>")[1]  # nothing loaded from elsewhere
+    assert "fpr-by-group-values" in page and "2 of 3" in page  # hidden test failing most
+    assert "<th>discrimination</th>" in page
+
+
+def test_item_analysis_by_hand():
+    table = pd.DataFrame({
+        "assignment": "a", "student": ["s1", "s2", "s3"] * 2,
+        "item": ["q1"] * 3 + ["q2"] * 3, "score": [0, 1, 1, 0, 2, 2],
+        "max_score": [1] * 3 + [2] * 3, "needs_manual_grade": False,
+    })
+    items = course.item_analysis(table).set_index("item")
+    assert items.loc["q1", "difficulty"] == pytest.approx(2 / 3)
+    assert items.loc["q2", "difficulty"] == pytest.approx(2 / 3)
+    assert items.loc["q1", "discrimination"] == pytest.approx(1.0)
+    table.loc[5, "score"] = 0  # s3 now does worse on q2 than s2, same on q1
+    items = course.item_analysis(table).set_index("item")
+    assert items.loc["q1", "discrimination"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_every_step_has_help(step, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["course", step, "--help"])
+    assert exit_.value.code == 0
+    assert STEPS[step][:20].lower() in capsys.readouterr().out.lower()
+
+
+def test_errors_name_the_argument_and_what_to_do(tmp_path, capsys):
+    assert main(["course", "release", "first-audit", "--course", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "course:" in err and "rmlkit course init" in err
+    root = tmp_path / "c"
+    assert main(["course", "init", str(root), "--assignment", ASSIGNMENT]) == 0
+    assert main(["course", "autograde", "no-such", "--course", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "assignment:" in err and ASSIGNMENT in err
+    assert main(["course", "collect", ASSIGNMENT, str(tmp_path / "nowhere"),
+                 "--course", str(root)]) == 2
+    assert "source:" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["course", "autograde", ASSIGNMENT, "--workers", "0", "--course", str(root)])
+    assert "--workers must be at least 1" in capsys.readouterr().err
