@@ -12,6 +12,7 @@ from conftest import ARTIFACTS, ROOT
 
 pytestmark = pytest.mark.slow
 SCREENSHOTS = ARTIFACTS / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def toc_pages() -> list[str]:
@@ -75,6 +76,19 @@ def open_offline(browser, url: str):
     return context, page, problems
 
 
+def accessibility_violations(page, impacts=("serious", "critical")) -> list[str]:
+    """Run axe-core (from npm) in the page; the violations of the given impacts."""
+    assert AXE.exists(), "axe-core is missing: run `make setup` (npm ci)."
+    page.add_script_tag(content=AXE.read_text())
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
+    return [f"{v['impact']} {v['id']}: {v['help']} at {v['nodes']}"
+            for v in violations if v["impact"] in impacts]
+
+
 def settle(page):
     """Wait until saved widgets have rendered and every image has loaded (or failed)."""
     if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
@@ -102,6 +116,11 @@ def test_page_loads_offline_without_errors(browser, book_server, page_name):
         for image in images:
             assert image["w"] > 0, f"{page_name}: image {image['src']} did not load ({shot})"
             assert image["alt"].strip(), f"{page_name}: image {image['src']} has no alt text"
+        violations = accessibility_violations(page)
+        assert not violations, (
+            f"{page_name}: serious accessibility problems (axe-core; screenshot {shot}):\n"
+            + "\n".join(violations)
+        )
     finally:
         context.close()
 

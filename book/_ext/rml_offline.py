@@ -7,6 +7,11 @@
   ``data-content_root``.
 - The widget controls typeset their labels with MathJax 2's ``MathJax.Hub.Queue``; the
   book serves MathJax 3, so a small shim forwards those calls to ``typesetPromise``.
+- Accessibility repairs that axe-core asks for in the theme and the widgets: the search
+  buttons are named by their visible text ("Search Ctrl+K"), the colour-mode button's
+  icon is decorative (the button has its own label), and each slider handle is named by
+  its widget's label. Icons and widgets are drawn after the page loads, so the repairs
+  run again whenever the page changes.
 - Each script is included once per page. (Jupyter Book 1 registers sphinx-thebe's
   configuration script twice, which throws "THEBE_JS_URL has already been declared".)
 """
@@ -27,6 +32,24 @@ MATHJAX2_SHIM = (
     "window.MathJax.startup, {ready: function () { MathJax.startup.defaultReady(); "
     "MathJax.Hub = {Queue: function (cmd) { return MathJax.startup.promise.then("
     "function () { return MathJax.typesetPromise([cmd[2]]); }); }}; }}); }"
+)
+
+A11Y_REPAIRS = (
+    "(function () { function repair() {"
+    " document.querySelectorAll('button.search-button__button[aria-label]').forEach("
+    "function (b) { if (b.innerText.trim()) { b.removeAttribute('aria-label'); } });"
+    " document.querySelectorAll('.theme-switch-button svg').forEach(function (svg) {"
+    " svg.setAttribute('aria-hidden', 'true'); svg.removeAttribute('aria-labelledby'); });"
+    " document.querySelectorAll('.widget-slider').forEach(function (w) {"
+    " var label = w.querySelector('.widget-label'); var name = label && label.textContent.trim();"
+    " w.querySelectorAll('[role=slider]').forEach(function (h) {"
+    " if (!h.getAttribute('aria-label')) { h.setAttribute('aria-label', name || 'Slider'); } });"
+    " }); }"
+    " var queued = false; function schedule() { if (!queued) { queued = true;"
+    " requestAnimationFrame(function () { queued = false; repair(); }); } }"
+    " document.addEventListener('DOMContentLoaded', function () { repair();"
+    " new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});"
+    " }); })();"
 )
 
 
@@ -50,6 +73,7 @@ def setup(app):
     app.add_js_file(None, body=REQUIRE_CONFIG, priority=200)
     # After Sphinx's `window.MathJax = {...}` configuration (priority 500).
     app.add_js_file(None, body=MATHJAX2_SHIM, priority=510)
+    app.add_js_file(None, body=A11Y_REPAIRS, priority=900)
     # Early: Sphinx stops calling html-page-context handlers at the first that returns a
     # template name, so a late handler may never run.
     app.connect("html-page-context", _dedupe_scripts, priority=100)

@@ -1,0 +1,131 @@
+"""A student's JupyterLab, in a real browser: a lesson runs, its widget responds, and
+nbgrader's assignment list is there.
+
+JupyterLab starts from the kit's own configuration (.jupyter/) on 127.0.0.1, on a
+temporary copy of the lessons, so the notebook it saves never touches the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_lab import free_port, get
+
+from conftest import ARTIFACTS, ROOT
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+LESSON = "04-risk-model.ipynb"
+SHOTS = ARTIFACTS / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def student_lab(tmp_path_factory):
+    work = tmp_path_factory.mktemp("student")
+    shutil.copy(ROOT / "notebooks" / LESSON, work / LESSON)
+    port, token = free_port(), secrets.token_hex(16)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "lab-browser.log", "w")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(ROOT / ".jupyter"))
+    process = subprocess.Popen(
+        [str(BIN / "jupyter"), "lab", f"--port={port}", f"--IdentityProvider.token={token}",
+         f"--notebook-dir={work}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+         "jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {process.returncode}; see {log.name}")
+        try:
+            get(f"{base}/api/status", token)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.terminate()
+        pytest.fail(f"JupyterLab did not answer within 90 s; see {log.name}")
+    yield base, token
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture
+def lab_page(browser, student_lab):
+    base, token = student_lab
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    external = []
+
+    def route(route):
+        host = route.request.url.split("/")[2].split(":")[0] if "://" in route.request.url else ""
+        if host == "127.0.0.1" or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    yield page, base, token, external
+    context.close()
+
+
+def test_a_lesson_runs_and_its_threshold_explorer_responds(lab_page):
+    page, base, token, external = lab_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / "lab-lesson.png"
+    page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
+    try:
+        page.wait_for_selector(".jp-Notebook", timeout=60_000)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
+                               ".jp-Toolbar-kernelStatus, .jp-KernelStatus", timeout=60_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        slider = page.locator(".widget-slider [role=slider]").first
+        slider.wait_for(timeout=600_000)  # the whole lesson runs first
+        widget = page.locator(".widget-vbox").filter(has=page.locator(".widget-slider")).first
+        widget.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)
+        before = widget.inner_text()
+        assert "false positive rate" in before.lower(), before
+        slider.focus()
+        for _ in range(10):
+            page.keyboard.press("ArrowLeft")
+        page.wait_for_function(
+            "([el, text]) => el.innerText !== text", arg=[widget.element_handle(), before],
+            timeout=30_000,
+        )
+        after = widget.inner_text()
+        page.screenshot(path=str(shot))
+        assert after != before, "Moving the slider did not change the metrics"
+        for mime in ("application/vnd.jupyter.stderr", "application/vnd.jupyter.error"):
+            count = page.locator(f".jp-OutputArea-output[data-mime-type='{mime}']").count()
+            assert count == 0, f"{count} cell(s) produced {mime} ({shot})"
+        assert not external, f"JupyterLab tried to reach the internet: {external}"
+    except Exception:
+        page.screenshot(path=str(shot))
+        raise
+
+
+def test_nbgrader_assignment_list_is_there(lab_page):
+    page, base, token, external = lab_page
+    shot = SHOTS / "lab-assignments.png"
+    page.goto(f"{base}/lab?token={token}")
+    try:
+        page.wait_for_selector("#jp-top-panel", timeout=60_000)
+        page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+        page.get_by_role("menuitem", name="Assignment List").click()
+        page.wait_for_selector("text=Released assignments", timeout=30_000)
+        page.screenshot(path=str(shot))
+    except Exception:
+        page.screenshot(path=str(shot))
+        raise
