@@ -64,20 +64,27 @@ def glossary_terms() -> list[str]:
     return [line.strip() for line in block.splitlines() if line and not line[0].isspace()]
 
 
+def _toc_entries(entries) -> list[str]:
+    names = []
+    for entry in entries:
+        if "file" in entry:
+            names.append(entry["file"])
+        elif "glob" in entry:
+            names += sorted({str(p.relative_to(ROOT).with_suffix(""))
+                             for p in ROOT.glob(entry["glob"] + ".*")
+                             if p.suffix in (".md", ".ipynb")} - set(names))
+        names += _toc_entries(entry.get("sections", []))
+    return names
+
+
 def toc_files() -> list[Path]:
+    """The book's pages in reading order: chapters, their sections and globs."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     entries = [toc["root"]]
     for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            if "file" in chapter:
-                entries.append(chapter["file"])
-            elif "glob" in chapter:
-                entries.extend(
-                    str(p.relative_to(ROOT).with_suffix(""))
-                    for p in sorted(ROOT.glob(chapter["glob"] + ".*"))
-                )
+        entries += _toc_entries(part.get("chapters", []))
     files = []
-    for entry in entries:
+    for entry in dict.fromkeys(entries):
         for suffix in (".md", ".ipynb"):
             path = ROOT / f"{entry}{suffix}"
             if path.exists():

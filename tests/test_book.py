@@ -15,12 +15,26 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
+def _entries(entries) -> list[str]:
+    pages = []
+    for entry in entries:
+        if "file" in entry:
+            pages.append(entry["file"])
+        elif "glob" in entry:
+            pages += sorted({str(p.relative_to(ROOT).with_suffix(""))
+                             for p in ROOT.glob(entry["glob"] + ".*")
+                             if p.suffix in (".md", ".ipynb")} - set(pages))
+        pages += _entries(entry.get("sections", []))
+    return list(dict.fromkeys(pages))
+
+
 def toc_pages() -> list[str]:
+    """Every page of the book in reading order (chapters, their sections and globs)."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     pages = [toc["root"]]
     for part in toc.get("parts", []):
-        pages += [chapter["file"] for chapter in part["chapters"]]
-    return pages
+        pages += _entries(part["chapters"])
+    return list(dict.fromkeys(pages))
 
 
 def test_every_page_in_the_table_of_contents_is_built(built_book):
