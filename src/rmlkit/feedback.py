@@ -1,0 +1,245 @@
+"""Feedback loops: a risk model shaping the records it later learns from.
+
+A screening decision made today changes tomorrow's data in two ways. Screened-in
+referrals are the only ones whose outcome is recorded (selective labels), so the next
+model learns only from the families the last one chose. And every decision is written
+into the family's history (``prior_screened_in``), a feature the next model reads. Here
+the child-welfare world of :mod:`rmlkit.datasets.child_welfare` runs year by year with
+a model retrained each year on the records so far, so the loop can be watched, and
+switched off one bias mechanism at a time.
+
+All data made here is synthetic.
+
+Introduced in {ref}`lesson-people-and-models`.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ._checks import (
+    check_choice,
+    check_count,
+    check_mechanisms,
+    check_probability,
+    check_random_state,
+)
+from .datasets.child_welfare import MECHANISMS, SCENARIOS, _sigmoid, _Simulation
+
+__all__ = ["POLICIES", "FEATURES", "simulate_feedback_loop"]
+
+#: Who makes the screening decision once a model exists.
+POLICIES = {
+    "workers": "Workers decide as they always have; the model is trained but not used.",
+    "model": "The model decides: the highest-scoring referrals are screened in.",
+    "support": (
+        "Decision support: workers see the score and, where they disagree with it, follow "
+        "it with probability `deference` (automation bias when `deference` is high)."
+    ),
+}
+
+#: What the yearly model sees about each referral (never race or ethnicity).
+FEATURES = [
+    "deprivation_decile", "n_children", "benefits", "housing_support", "police_contact",
+    "health_contact", "reporter_professional", "prior_referrals", "prior_screened_in",
+]
+
+
+def simulate_feedback_loop(
+    n_households: int = 60_000,
+    n_years: int = 5,
+    *,
+    policy: str = "model",
+    flag_rate: float | None = None,
+    deference: float = 0.75,
+    scenario: str = "us",
+    random_state=None,
+    **mechanisms,
+) -> pd.DataFrame:
+    """Run several years in which a risk model shapes the records it learns from.
+
+    In the first year there is no model yet and workers screen every referral. From
+    the second year on, a logistic regression is trained each year on all earlier
+    screened-in referrals, with substantiation as its label (only screened-in referrals
+    have one: selective labels), and scores the year's referrals. Who decides depends
+    on ``policy``. Each decision is added to the family's ``prior_screened_in`` and
+    each referral to its ``prior_referrals``, features the next year's model reads.
+
+    The truth is known: a referral "truly needed help" when a child in the household
+    was being harmed that year.
+
+    Introduced in {ref}`lesson-people-and-models`.
+
+    Parameters
+    ----------
+    n_households : int
+        Households in the simulated area (about one in ten is referred each year).
+        20,000 to 100,000 runs in seconds.
+    n_years : int
+        Years simulated, 2 to 15. The model decides from the second year on.
+    policy : str
+        ``"model"``, ``"workers"`` or ``"support"`` (see ``POLICIES``).
+    flag_rate : float, optional
+        Share of each year's referrals the model flags. By default the share the
+        workers would have screened in that year, so the model and the workers screen
+        in about as many referrals.
+    deference : float
+        With ``policy="support"``: the probability that a worker who disagrees with the
+        model follows it. 1 is the model deciding, 0 the workers deciding.
+    scenario : str
+        A child-welfare scenario: ``"us"``, ``"england"``, ``"no_bias"`` or
+        ``"only_<mechanism>"``.
+    random_state : int, numpy.random.Generator or None
+        Seed: the same seed gives the same years.
+    **mechanisms : float
+        Strength of each bias mechanism (0 off, 1 the scenario default), for example
+        ``surveillance_bias=0``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year and group (plus ``"all"``): ``decided_by``, ``referrals``,
+        ``true_need_rate`` (share who truly needed help), ``screen_in_rate``, ``fpr``
+        (screened in among those who did not need help), ``precision`` (share of the
+        screened in who truly needed help), ``label_rate`` (substantiated among the
+        screened in), ``auc_observed`` (the year's model against the recorded labels
+        of the screened in), ``auc_true`` (against the truth for every referral),
+        ``mean_prior_referrals``, ``mean_prior_screened_in``, and the ratios of
+        ``screen_in_rate``, ``fpr`` and ``mean_prior_screened_in`` to the first
+        (reference) group's in the same year.
+
+    Examples
+    --------
+    >>> years = simulate_feedback_loop(20_000, 3, random_state=0)
+    >>> sorted(years["year"].unique().tolist())
+    [1, 2, 3]
+    """
+    H = check_count("n_households", n_households, minimum=2_000, maximum=2_000_000)
+    years = check_count("n_years", n_years, minimum=2, maximum=15)
+    check_choice("policy", policy, POLICIES)
+    if flag_rate is not None:
+        flag_rate = check_probability("flag_rate", flag_rate)
+        if not 0.0 < flag_rate < 1.0:
+            raise ValueError(
+                f"flag_rate must be more than 0 and less than 1, but you gave {flag_rate:g}. "
+                "Try flag_rate=0.3 to screen in the 30 % highest scores."
+            )
+    deference = check_probability("deference", deference)
+    check_choice("scenario", scenario, SCENARIOS)
+    rng = check_random_state(random_state)
+    params = copy.deepcopy(SCENARIOS[scenario])
+    params["mechanisms"].update(
+        check_mechanisms("simulate_feedback_loop", mechanisms, MECHANISMS))
+    params["years"] = years
+    loop = _Loop(params, policy, flag_rate, deference, rng.spawn(2))
+    _Simulation(H, params, rng, decide=loop.decide)
+    return loop.summary()
+
+
+class _Loop:
+    """The yearly decision: train on the records so far, score, decide, remember."""
+
+    def __init__(self, params, policy, flag_rate, deference, rngs):
+        self.p, self.policy, self.flag_rate, self.deference = params, policy, flag_rate, deference
+        # separate streams, so that the labels are the same whoever decides
+        self.label_rng, self.worker_rng = rngs
+        m = params["mechanisms"]
+        self.label_offset = m["label_bias"] * np.asarray(params["group_label"], dtype=float)
+        self.years = []
+
+    def features(self, sim, r) -> np.ndarray:
+        idx = r["idx"]
+        return np.column_stack([
+            sim.deprivation[idx], sim.n_children[idx], sim.services[idx],
+            r["professional"], np.log1p(r["prior"]), np.log1p(r["prior_screened_in"]),
+        ]).astype(float)
+
+    def decide(self, sim, t, r):
+        X = self.features(sim, r)
+        g = sim.g[r["idx"]]
+        # would the referral be substantiated if investigated (label bias included)?
+        logit = (self.p["substantiation_base"] + self.p["substantiation_harm"] * r["harm"]
+                 + self.label_offset[g])
+        label = self.label_rng.random(g.size) < _sigmoid(logit)
+        workers = r["workers"]
+        score = np.full(g.size, np.nan)
+        decision, decided_by = workers, "workers"
+        if t > 0:
+            score = self.fit().predict_proba(X)[:, 1]
+            rate = workers.mean() if self.flag_rate is None else self.flag_rate
+            flagged = score >= np.quantile(score, 1.0 - rate)
+            if self.policy == "model":
+                decision, decided_by = flagged, "model"
+            elif self.policy == "support":
+                follow = self.worker_rng.random(g.size) < self.deference
+                decision = np.where(flagged == workers, workers,
+                                    np.where(follow, flagged, workers))
+                decided_by = "workers with the model's score"
+        self.years.append(dict(
+            year=t + 1, decided_by=decided_by, X=X, g=g, harm=r["harm"], label=label,
+            decision=decision, score=score, prior=r["prior"],
+            prior_screened_in=r["prior_screened_in"]))
+        return decision
+
+    def fit(self):
+        X = np.concatenate([y["X"][y["decision"]] for y in self.years])
+        labels = np.concatenate([y["label"][y["decision"]] for y in self.years])
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        return model.fit(X, labels)
+
+    def summary(self) -> pd.DataFrame:
+        groups = list(self.p["groups"])
+        rows = []
+        for y in self.years:
+            for name, mask in [("all", np.ones(y["g"].size, dtype=bool))] + [
+                    (group, y["g"] == k) for k, group in enumerate(groups)]:
+                rows.append(_describe(y, mask) | dict(
+                    year=y["year"], group=name, decided_by=y["decided_by"]))
+        frame = pd.DataFrame(rows)
+        frame = frame[["year", "group", "decided_by"]
+                      + [c for c in frame.columns if c not in ("year", "group", "decided_by")]]
+        reference = frame[frame["group"] == groups[0]].set_index("year")
+        for column in ["screen_in_rate", "fpr", "mean_prior_screened_in"]:
+            frame[f"{column}_ratio"] = (frame[column].to_numpy()
+                                        / reference.loc[frame["year"], column].to_numpy())
+        return frame
+
+
+def _describe(y: dict, mask: np.ndarray) -> dict:
+    harm, decision, label, score = y["harm"][mask], y["decision"][mask], y["label"][mask], \
+        y["score"][mask]
+    screened_label = label[decision]
+    return dict(
+        referrals=int(mask.sum()),
+        true_need_rate=_mean(harm),
+        screen_in_rate=_mean(decision),
+        fpr=_mean(decision[~harm]),
+        precision=_mean(harm[decision]),
+        label_rate=_mean(screened_label),
+        auc_observed=_auc(screened_label, score[decision]),
+        auc_true=_auc(harm, score),
+        mean_prior_referrals=_mean(y["prior"][mask]),
+        mean_prior_screened_in=_mean(y["prior_screened_in"][mask]),
+    )
+
+
+def _mean(values) -> float:
+    return float(np.mean(values)) if len(values) else np.nan
+
+
+def _auc(outcome, score) -> float:
+    """AUC (the Mann-Whitney statistic), or NaN without a score or with one outcome only."""
+    outcome = np.asarray(outcome, dtype=bool)
+    n_yes = int(outcome.sum())
+    n_no = outcome.size - n_yes
+    if n_yes == 0 or n_no == 0 or np.isnan(score).any():
+        return np.nan
+    ranks = rankdata(score)
+    return float((ranks[outcome].sum() - n_yes * (n_yes + 1) / 2) / (n_yes * n_no))
