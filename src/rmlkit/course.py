@@ -16,8 +16,7 @@
    and an item analysis per question (difficulty, discrimination, hidden tests that
    fail most often).
 
-Introduced for instructors in the course guide, with the graded exercise of
-{ref}`lesson-risk-model`.
+Introduced in {ref}`instructors-guide` (Grading).
 """
 
 from __future__ import annotations
@@ -41,7 +40,6 @@ from rmlkit.sandbox import Limits, available_protections, detect_tampering, exec
 
 __all__ = [
     "CourseError",
-    "SubmissionResult",
     "init_course",
     "release",
     "collect",
@@ -61,7 +59,10 @@ DEFAULT_REGEXP = r"^.*/(?P<student_id>[^/_]+)_(?:[^/]*_)?(?P<file_id>[^/_]+\.ipy
 
 
 class CourseError(Exception):
-    """A problem with the course directory or the arguments, with what to do about it."""
+    """A problem with the course directory or the arguments, with what to do about it.
+
+    Introduced in {ref}`instructors-guide`.
+    """
 
 
 @dataclasses.dataclass
@@ -128,6 +129,8 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
 
     The folder is made readable by its owner only, so that kernels running as another
     user cannot read the hidden tests or the gradebook.
+
+    Introduced in {ref}`instructors-guide`.
     """
     directory = Path(directory).resolve()
     exercises = Path(exercises)
@@ -156,7 +159,10 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
 
 
 def release(course, assignment: str) -> Path:
-    """Make the student version (nbgrader generate_assignment) and a zip of it."""
+    """Make the student version (nbgrader generate_assignment) and a zip of it.
+
+    Introduced in {ref}`instructors-guide`.
+    """
     root = _root(course)
     _check_assignment(root, assignment)
     api, _ = _api(root)
@@ -177,6 +183,8 @@ def collect(course, assignment: str, source, *, regexp: str = DEFAULT_REGEXP) ->
     as ``<student>/<notebook>.ipynb`` or ``<student>/<assignment>/<notebook>.ipynb``
     is collected too (renamed ``<student>_<notebook>.ipynb`` on the way).
     Returns the student ids collected.
+
+    Introduced in {ref}`instructors-guide`.
     """
     from nbgrader.apps import ZipCollectApp
 
@@ -351,6 +359,8 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
     in a worker process, and its grades saved here with nbgrader's ``SaveAutoGrades``:
     the gradebook has one writer. Returns one result per submission, with the reasons
     for lost points, the limits hit and any tampering found.
+
+    Introduced in {ref}`instructors-guide`.
     """
     import nbformat
     from nbgrader.api import Gradebook
@@ -379,7 +389,7 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
     if not known or not (root / "release" / assignment).is_dir():
         release(root, assignment)
     sanitized = _sanitize(config, assignment, chosen, force)
-    hidden = [str(root), str(KIT_EXERCISES), *map(str, hide)]
+    hidden = [str(root), str(KIT_EXERCISES), str(Path.home()), *map(str, hide)]
     tasks = []
     for student in sanitized:
         folder = root / "autograded" / student / assignment
@@ -468,7 +478,10 @@ def _hidden_test_lines(root: Path, assignment: str) -> list[str]:
 
 
 def feedback(course, assignment: str) -> list[Path]:
-    """Generate feedback (nbgrader) and check that no hidden test's code is in it."""
+    """Generate feedback (nbgrader) and check that no hidden test's code is in it.
+
+    Introduced in {ref}`instructors-guide`.
+    """
     root = _root(course)
     _check_assignment(root, assignment)
     api, config = _api(root)
@@ -494,7 +507,10 @@ def feedback(course, assignment: str) -> list[Path]:
 
 
 def export(course, to) -> Path:
-    """Write every grade in the gradebook to a CSV file (nbgrader's CSV export)."""
+    """Write every grade in the gradebook to a CSV file (nbgrader's CSV export).
+
+    Introduced in {ref}`instructors-guide`.
+    """
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
 
@@ -537,6 +553,8 @@ def item_analysis(grades):
     (total minus the item) across students: near 0 or negative means the question does
     not separate stronger from weaker submissions. ``ungraded`` counts written answers
     still waiting for a grader.
+
+    Introduced in {ref}`instructors-guide`.
     """
     import numpy as np
     import pandas as pd
@@ -608,7 +626,10 @@ def _figure_png(scores, maximum: float, assignment: str) -> tuple[str, str]:
 
 
 def report(course, to) -> Path:
-    """Write a self-contained HTML page: score distributions and an item analysis."""
+    """Write a self-contained HTML page: score distributions and an item analysis.
+
+    Introduced in {ref}`instructors-guide`.
+    """
     root = _root(course)
     grades = _grade_table(root)
     if grades.empty:

@@ -18,9 +18,7 @@ a total time limit per submission, a cap on the size of the output, and turns a 
 kernel into error outputs, so that every submission gets a grade and a reason.
 
 Which protections are available depends on the platform; :func:`available_protections`
-says which, and the course commands print it. Introduced for instructors in the
-course guide (``rmlkit course --help``), with the graded exercise of
-{ref}`lesson-risk-model`.
+says which, and the course commands print it. Introduced in {ref}`instructors-guide`.
 """
 
 from __future__ import annotations
@@ -43,7 +41,6 @@ from pathlib import Path
 
 __all__ = [
     "Limits",
-    "Protection",
     "available_protections",
     "detect_tampering",
     "execute_in_sandbox",
@@ -62,6 +59,8 @@ class Limits:
     kernel's CPU time, ``memory_mb`` its address space, ``processes`` the number of
     processes and threads of the kernel's user id, ``output_bytes`` the output kept
     from the whole notebook. ``network=True`` lets the kernel use the network.
+
+    Introduced in {ref}`instructors-guide`.
     """
 
     cell_timeout: int = 120
@@ -122,7 +121,10 @@ def _namespace_prefix(network: bool = False) -> tuple[str, ...] | None:
 
 
 def available_protections(limits: Limits | None = None) -> list[Protection]:
-    """Which protections the sandbox can give on this machine, as this user."""
+    """Which protections the sandbox can give on this machine, as this user.
+
+    Introduced in {ref}`instructors-guide`.
+    """
     limits = limits or Limits()
     namespaces = _namespace_prefix(limits.network) is not None
     root = _is_root()
@@ -193,7 +195,6 @@ def _mount_plan(hide: list[str], needed: list[str], uid: int) -> dict[str, set[s
                 info.st_uid == uid and info.st_mode & stat.S_IXUSR)
             if directory in plan or not traversable:
                 plan.setdefault(directory, set()).add(child)
-                break
     return plan
 
 
@@ -407,6 +408,8 @@ def execute_in_sandbox(nb, files_dir: str | os.PathLike, *, limits: Limits, conf
 
     Returns the executed notebook and a list of events (limits hit, kernel deaths).
     ``hide`` lists folders the kernel must not see (the course directory).
+
+    Introduced in {ref}`instructors-guide`.
     """
     from traitlets.config import Config
 
@@ -428,7 +431,7 @@ def execute_in_sandbox(nb, files_dir: str | os.PathLike, *, limits: Limits, conf
                 for name in files:
                     os.chown(os.path.join(directory, name), uid, uid)
         needed = [os.path.realpath(sys.executable), sys.prefix, sys.base_prefix,
-                  str(Path(__file__).resolve().parents[1])]
+                  str(Path(__file__).resolve().parents[1]), os.path.realpath(sandbox)]
         spec = {"namespaces": namespaces is not None, "uid": uid, "rlimits": rlimits,
                 "cwd": work, "needed": needed, "hide": [os.path.realpath(h) for h in hide]}
         spec_path = os.path.join(sandbox, "spec.json")
@@ -561,6 +564,8 @@ def detect_tampering(submitted, released) -> list[str]:
     helpers (functions and modules the locked cells define and the tests use),
     ``AssertionError``, builtins, or hooks that can hide a failing test.
     Returns one sentence per finding (empty when nothing was found).
+
+    Introduced in {ref}`instructors-guide`.
     """
     findings = []
     released_cells = {_grade_meta(c).get("grade_id"): c for c in released.cells
