@@ -167,6 +167,10 @@ def write_instructor_versions(out: Path = INSTRUCTOR_DIR, build: Path = INSTRUCT
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["title"] = f"{config['title']} (instructor edition)"
     config.setdefault("html", {})["announcement"] = BANNER
+    # jupyter-book finds local extensions relative to the configuration file.
+    extensions = config.get("sphinx", {}).get("local_extensions") or {}
+    for name, path in extensions.items():
+        extensions[name] = str(ROOT / path)
     # Reuse the lessons already executed by the student book's build.
     config.setdefault("execute", {})["cache"] = str(ROOT / "_build" / ".jupyter_cache")
     (build / "_toc.yml").write_text(yaml.safe_dump(toc, sort_keys=False))

@@ -206,3 +206,24 @@ def test_the_instructor_book_has_the_sources_and_a_banner(tmp_path):
     settings = yaml.safe_load(config.read_text())
     assert settings["html"]["announcement"] == student_versions.BANNER
     assert "instructor" in settings["title"]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_markdown_cells_render_as_text(assignment):
+    """The first cell opens with the title; no markdown cell starts as an indented block.
+
+    Markdown shows a paragraph indented by four spaces or more as code, so a cell written
+    with an indented string (textwrap not dedented) reads as a grey block of code, and
+    the book cannot find the exercise's title.
+    """
+    for name in notebooks(assignment):
+        nb = nbformat.read(COURSE / "source" / assignment / name, as_version=4)
+        assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), (
+            f"{assignment}/{name}: the first cell should start with the '# ' title line"
+        )
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                assert not re.match(r"( {4,}|\t)\S", cell.source), (
+                    f"{assignment}/{name}: a markdown cell starts indented, so it shows as "
+                    f"code: {cell.source[:60]!r}; dedent it"
+                )
