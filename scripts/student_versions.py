@@ -4,8 +4,9 @@ The book never shows solutions. Before each build this script copies the course 
 temporary folder, lets nbgrader generate the student version of every assignment in
 ``exercises/source/``, and writes, for the book:
 
-- ``book/exercises/<assignment>.ipynb``: the page (not executed by the book, with a
-  download link at the top and the label ``exercise-<assignment>``);
+- ``book/exercises/<NN>-<assignment>.ipynb``: the page (not executed by the book, with a
+  download link at the top and the label ``exercise-<assignment>``), numbered after the
+  lesson it follows so that the exercises come in the order of the lessons;
 - ``book/exercises/downloads/<assignment>.ipynb``: the notebook exactly as nbgrader
   released it, for students to download and work on;
 - ``book/exercises/index.md``: the list of exercises, with their download links.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -58,6 +60,27 @@ def title_of(nb) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     raise ValueError("The notebook has no title: its first markdown cell needs a '# ' heading")
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def lesson_numbers() -> dict[str, int]:
+    """Each lesson's title (as plain words) and its number, from the '# N. Title' lines."""
+    numbers = {}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        match = re.search(r"^# (\d+)\. (.+)$", nb.cells[0].source, re.M) if nb.cells else None
+        if match:
+            numbers[_words(match.group(2))] = int(match.group(1))
+    return numbers
+
+
+def lesson_of(nb, numbers: dict[str, int]) -> int:
+    """The number of the lesson an exercise follows ("follows the lesson *Title*"), or 99."""
+    match = re.search(r"follows\b[^*]*\*([^*]+)\*", nb.cells[0].source)
+    return numbers.get(_words(match.group(1)), 99) if match else 99
 
 
 def main_notebook(folder: Path, assignment: str) -> Path:
@@ -103,7 +126,7 @@ def write_student_versions(out: Path = STUDENT_DIR) -> list[Path]:
     if out.exists():
         shutil.rmtree(out)
     (out / "downloads").mkdir(parents=True)
-    rows, pages = [], []
+    rows, pages, numbers = [], [], lesson_numbers()
     with tempfile.TemporaryDirectory() as tmp:
         root, config = copy_course(COURSE, tmp)
         for assignment in list_assignments(COURSE):
@@ -116,11 +139,12 @@ def write_student_versions(out: Path = STUDENT_DIR) -> list[Path]:
                 f"```{{note}}\nThis is the student version of the exercise, as nbgrader "
                 f"releases it. {link} to work on it in JupyterLab.\n```"
             )
-            page = out / f"{assignment}.ipynb"
+            lesson = lesson_of(nb, numbers)
+            page = out / f"{lesson:02d}-{assignment}.ipynb"
             nbformat.write(as_page(nb, assignment, note), page)
             pages.append(page)
-            rows.append(f"- {{ref}}`exercise-{assignment}` ({{download}}`notebook "
-                        f"<downloads/{download.name}>`): {title_of(nb)}")
+            rows.append((lesson, f"- {{ref}}`exercise-{assignment}` ({{download}}`notebook "
+                                 f"<downloads/{download.name}>`), after lesson {lesson}"))
     index = [
         "(exercises)=",
         "# Exercises",
@@ -131,10 +155,10 @@ def write_student_versions(out: Path = STUDENT_DIR) -> list[Path]:
         "",
         WORKING,
         "",
-        *rows,
+        *(row for _, row in sorted(rows)),
         "",
     ]
-    (out / "index.md").write_text("\n".join(index))
+    (out / "index.md").write_text("\n".join(index).replace(", after lesson 99", ""))
     return pages
 
 
@@ -143,18 +167,19 @@ def write_instructor_versions(out: Path = INSTRUCTOR_DIR, build: Path = INSTRUCT
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    rows = []
+    rows, numbers = [], lesson_numbers()
     for assignment in list_assignments(COURSE):
         source = main_notebook(COURSE / "source" / assignment, assignment)
         nb = nbformat.read(source, as_version=4)
         note = f"```{{warning}}\n{BANNER}\n```"
-        nbformat.write(as_page(nb, assignment, note), out / f"{assignment}.ipynb")
-        rows.append(f"- {{ref}}`exercise-{assignment}`: {title_of(nb)}")
+        lesson = lesson_of(nb, numbers)
+        nbformat.write(as_page(nb, assignment, note), out / f"{lesson:02d}-{assignment}.ipynb")
+        rows.append((lesson, f"- {{ref}}`exercise-{assignment}`"))
     (out / "index.md").write_text("\n".join([
         "(exercises)=", "# Exercises (instructor edition)", "", BANNER, "",
         "Grade the code answers with nbgrader's `autograde`; the written answers with the "
         "rubric in each answer cell. The student version of each exercise is in the "
-        "student book.", "", *rows, "",
+        "student book.", "", *(row for _, row in sorted(rows)), "",
     ]))
 
     build.mkdir(parents=True, exist_ok=True)

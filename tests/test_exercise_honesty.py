@@ -177,27 +177,32 @@ def test_the_book_shows_only_student_versions(tmp_path):
     student_versions = load_script("student_versions")
     out = tmp_path / "exercises"
     pages = student_versions.write_student_versions(out)
-    assert sorted(p.stem for p in pages) == ASSIGNMENTS
+    # pages are named <NN>-<assignment>, NN the lesson each follows
+    assert sorted(p.stem[3:] for p in pages) == ASSIGNMENTS
+    assert all(re.fullmatch(r"\d\d-.+", p.stem) for p in pages)
     index = (out / "index.md").read_text()
     for page in pages:
+        assignment = page.stem[3:]
         nb = nbformat.read(page, as_version=4)
         assert nb.metadata["mystnb"] == {"execution_mode": "off"}
-        assert nb.cells[0].source.startswith(f"(exercise-{page.stem})=\n# ")
-        assert f"{{download}}`Download this exercise as a notebook <downloads/{page.name}>`" in (
-            nb.cells[1].source)
-        download = out / "downloads" / page.name
+        assert nb.cells[0].source.startswith(f"(exercise-{assignment})=\n# ")
+        link = f"{{download}}`Download this exercise as a notebook <downloads/{assignment}.ipynb>`"
+        assert link in nb.cells[1].source
+        download = out / "downloads" / f"{assignment}.ipynb"
         for path in (page, download):
             text = path.read_text()
             for marker in ["BEGIN SOLUTION", "HIDDEN TESTS", "Rubric for graders"]:
                 assert marker not in text, f"{path.name} shows {marker!r}"
-        assert f"<downloads/{page.name}>" in index and f"{{ref}}`exercise-{page.stem}`" in index
+        assert f"<downloads/{assignment}.ipynb>" in index
+        assert f"{{ref}}`exercise-{assignment}`" in index
 
 
 def test_the_instructor_book_has_the_sources_and_a_banner(tmp_path):
     student_versions = load_script("student_versions")
     toc, config = student_versions.write_instructor_versions(tmp_path / "src", tmp_path)
     for assignment in ASSIGNMENTS:
-        text = (tmp_path / "src" / f"{assignment}.ipynb").read_text()
+        [page] = (tmp_path / "src").glob(f"[0-9][0-9]-{assignment}.ipynb")
+        text = page.read_text()
         assert "BEGIN SOLUTION" in text and student_versions.BANNER in text
     chapters = [c for part in yaml.safe_load(toc.read_text())["parts"] for c in part["chapters"]]
     assert {"file": "book/exercises-instructor/index",
@@ -227,3 +232,19 @@ def test_markdown_cells_render_as_text(assignment):
                     f"{assignment}/{name}: a markdown cell starts indented, so it shows as "
                     f"code: {cell.source[:60]!r}; dedent it"
                 )
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_exercise_names_the_lesson_it_follows(assignment):
+    """"This exercise follows the lesson *Title*", with a lesson title that exists.
+
+    The book lists the exercises in the order of the lessons they follow.
+    """
+    student_versions = load_script("student_versions")
+    numbers = student_versions.lesson_numbers()
+    for name in notebooks(assignment):
+        nb = nbformat.read(COURSE / "source" / assignment / name, as_version=4)
+        assert student_versions.lesson_of(nb, numbers) in numbers.values(), (
+            f"{assignment}/{name}: the first cell should say which lesson the exercise follows, "
+            f"by its title in italics (*Title*); the lessons are {sorted(numbers)}"
+        )
