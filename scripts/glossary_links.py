@@ -160,11 +160,14 @@ def link(mention: Mention) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fix", action="store_true", help="link the unlinked first mentions")
+    parser.add_argument("--skip", action="append", default=[], metavar="TEXT",
+                        help="with --fix, leave pages whose path contains TEXT alone")
     args = parser.parse_args(argv)
     unlinked = 0
     # One at a time: linking a mention shifts the offsets of later ones in the same text.
     while True:
-        pending = [m for m in first_mentions().values() if not m.linked]
+        pending = [m for m in first_mentions().values() if not m.linked
+                   and not any(text in str(m.page) for text in args.skip)]
         if not pending:
             break
         mention = min(pending, key=lambda m: m.key)
