@@ -22,7 +22,13 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from rmlkit import course
-from rmlkit.sandbox import KERNEL_UID_BASE, Limits, detect_tampering
+from rmlkit.sandbox import (
+    KERNEL_UID_BASE,
+    KERNEL_UID_COUNT,
+    UID_LOCKS,
+    Limits,
+    detect_tampering,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -201,13 +207,22 @@ def test_no_network_connection_reached_the_listener(graded, listener):
 
 
 def test_no_kernel_process_outlives_the_grading(graded):
+    """No process is left under a kernel user id that no grading holds any more."""
+    import fcntl
+
     leftovers = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             uid = os.stat(f"/proc/{pid}").st_uid
         except FileNotFoundError:
             continue
-        if KERNEL_UID_BASE <= uid < KERNEL_UID_BASE + 64:
+        if not KERNEL_UID_BASE <= uid < KERNEL_UID_BASE + KERNEL_UID_COUNT:
+            continue
+        with open(UID_LOCKS / str(uid), "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # another grading (running now) holds this user id
             leftovers.append(pid)
     assert leftovers == []
 
@@ -224,3 +239,28 @@ def test_tampering_is_found_by_comparison_with_the_release():
     assert "`test-x` has changed nbgrader metadata (points)" in findings
     assert "redefines AssertionError" in findings
     assert "`test-y` was deleted" in findings
+
+
+def _run_cells(tmp_path, cells, limits):
+    from traitlets.config import Config
+
+    from rmlkit.sandbox import execute_in_sandbox
+
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    return execute_in_sandbox(nb, tmp_path, limits=limits, config=Config(), hide=[])
+
+
+def test_total_time_limit_stops_a_slow_notebook(tmp_path):
+    limits = Limits(cell_timeout=10, total_timeout=8)
+    nb, events = _run_cells(tmp_path, ["import time\ntime.sleep(3)"] * 5, limits)
+    assert any("total time limit of 8 s" in e for e in events), events
+    last = nb.cells[-1].outputs[-1]
+    assert last.ename == "KernelStopped" and "total time limit" in last.evalue
+
+
+def test_cpu_time_limit_ends_a_busy_kernel(tmp_path):
+    limits = Limits(cell_timeout=60, cpu_seconds=5)
+    nb, events = _run_cells(tmp_path, ["while True:\n    pass", "print('next')"], limits)
+    assert any("CPU-time limit" in e for e in events), events

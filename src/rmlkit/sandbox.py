@@ -24,6 +24,7 @@ says which, and the course commands print it. Introduced in {ref}`instructors-gu
 from __future__ import annotations
 
 import ast
+import contextlib
 import ctypes
 import dataclasses
 import functools
@@ -46,9 +47,13 @@ __all__ = [
     "execute_in_sandbox",
 ]
 
-# User ids for kernels when the grader runs as root: one per worker slot, so that the
-# process limit of one submission never counts another's processes.
+# User ids for kernels when the grader runs as root: each running kernel holds one of
+# its own (a lock file says which are taken), so that the process limit of one
+# submission never counts another's processes, and cleaning up after one never ends
+# another's, even when several gradings run at once.
 KERNEL_UID_BASE = 61_000
+KERNEL_UID_COUNT = 1_000
+UID_LOCKS = Path(tempfile.gettempdir()) / "rmlkit-kernel-uids"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -402,6 +407,30 @@ def _kill_user_processes(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
+@contextlib.contextmanager
+def _kernel_uid(hint: int = 0):
+    """Hold a free kernel user id for as long as the block runs (root only)."""
+    import fcntl
+
+    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    for offset in range(KERNEL_UID_COUNT):
+        uid = KERNEL_UID_BASE + (hint + offset) % KERNEL_UID_COUNT
+        handle = open(UID_LOCKS / str(uid), "w")  # noqa: SIM115 (held until the block ends)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        try:
+            _kill_user_processes(uid)  # anything left by a grading that crashed
+            yield uid
+        finally:
+            handle.close()
+        return
+    raise RuntimeError(f"all {KERNEL_UID_COUNT} kernel user ids are in use; "
+                       "run fewer gradings at once")
+
+
 def execute_in_sandbox(nb, files_dir: str | os.PathLike, *, limits: Limits, config,
                        hide: list[str], slot: int = 0):
     """Execute notebook ``nb`` (nbgrader's Execute) in a sandbox made from ``files_dir``.
@@ -411,11 +440,17 @@ def execute_in_sandbox(nb, files_dir: str | os.PathLike, *, limits: Limits, conf
 
     Introduced in {ref}`instructors-guide`.
     """
+
+    namespaces = _namespace_prefix(limits.network)
+    with contextlib.ExitStack() as stack:
+        uid = stack.enter_context(_kernel_uid(slot)) if namespaces and _is_root() else None
+        return _execute(nb, files_dir, limits, config, hide, uid, namespaces)
+
+
+def _execute(nb, files_dir, limits, config, hide, uid, namespaces):
     from traitlets.config import Config
 
     km_class, execute_class = _kernel_classes()
-    namespaces = _namespace_prefix(limits.network)
-    uid = KERNEL_UID_BASE + slot if namespaces and _is_root() else None
     sandbox = tempfile.mkdtemp(prefix="rml-")
     try:
         work = os.path.join(sandbox, "work")
