@@ -610,8 +610,10 @@ def _figure_png(scores, maximum: float, assignment: str) -> tuple[str, str]:
     import numpy as np
 
     fig, ax = plt.subplots(figsize=(6, 3.2))
-    bins = np.linspace(0, maximum, min(int(maximum) + 2, 21)) if maximum else 10
+    # one bar per whole point (half points fall in with the point below them)
+    bins = np.arange(-0.5, maximum + 1) if 0 < maximum <= 40 else 20
     ax.hist(scores, bins=bins, color="#3b6ea8", edgecolor="white")
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel("score (points)")
     ax.set_ylabel("submissions")
     ax.set_title(f"Scores in {assignment}")
