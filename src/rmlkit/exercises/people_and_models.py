@@ -1,0 +1,158 @@
+"""Checks for the exercise ``people-and-models``: overrides, deference and feedback loops.
+
+The exercise follows {ref}`lesson-people-and-models`: ``q1`` checks ``disparity`` (how
+much more often, in per cent, children from Black families are screened in than White
+children while a model is in use, for each policy), ``q2`` checks
+``high_deference_disparity`` (the same when workers nearly always follow the model),
+``q3`` checks ``extra_history`` (how much faster the gap in recorded history grows when
+the model decides); ``w4`` holds the model answer to the written task.
+
+Introduced with the graded exercise of {ref}`lesson-people-and-models`
+(people-and-models).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from rmlkit.check import Mistake, Question, WrittenQuestion
+
+__all__ = ["q1", "q2", "q3", "w4"]
+
+
+def _check_disparity(answer, policies=None) -> None:
+    if not isinstance(answer, pd.Series):
+        raise Mistake(
+            "disparity should be a pandas Series with one value per policy; yours is a "
+            f"{type(answer).__name__}."
+        )
+    if policies is not None and (not answer.index.is_unique
+                                 or set(answer.index.astype(str)) != set(policies)):
+        raise Mistake(
+            "disparity should have exactly one entry for each policy in `years` "
+            f"({', '.join(policies)}), indexed by the policy's name."
+        )
+    values = pd.to_numeric(answer, errors="coerce")
+    if values.isna().any() or not np.isfinite(values).all():
+        raise Mistake("Every value of disparity should be a number (a percentage).")
+    if np.allclose(values, 0.0) or np.allclose(values, 1.0):
+        raise Mistake(
+            "Every policy has the same value, that of the reference group (White): use the "
+            "rows of children from Black families."
+        )
+    if (values < -100).any():
+        raise Mistake("A disparity in per cent cannot be below -100 (a rate of zero).")
+
+
+def _check_high_deference_disparity(answer) -> None:
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Mistake(
+            f"high_deference_disparity should be one number, not a {type(answer).__name__}: "
+            "summarise the years as in Task 1."
+        )
+    if not np.isfinite(answer) or answer < -100:
+        raise Mistake(
+            "high_deference_disparity should be a finite percentage, not below -100."
+        )
+
+
+def _check_extra_history(answer, years=None) -> None:
+    if not isinstance(answer, pd.Series):
+        raise Mistake(
+            "extra_history should be a pandas Series with one value per year; yours is a "
+            f"{type(answer).__name__}."
+        )
+    if years is not None:
+        expected_years = sorted(pd.unique(years["year"]).tolist())
+        if sorted(answer.index.tolist()) != expected_years or not answer.index.is_unique:
+            raise Mistake(
+                "extra_history should be indexed by year, with one value for each year in "
+                "`years`."
+            )
+        first = answer.loc[expected_years[0]]
+        if not np.isclose(float(first), 0.0, atol=1e-12):
+            raise Mistake(
+                "In the first year both runs are the same (workers decide, no model yet), "
+                "so the first value of extra_history should be 0. Compare the same group in "
+                "the two runs."
+            )
+    values = pd.to_numeric(answer, errors="coerce")
+    if values.isna().any():
+        raise Mistake("Every value of extra_history should be a number.")
+
+
+q1 = Question(
+    "disparity",
+    checker=_check_disparity,
+    hints=[
+        "The model is only in use from year 2 on; in year 1 workers decide in every run. "
+        "The column `screen_in_rate_ratio` already divides each group's rate by White "
+        "children's, and a ratio of 1.25 is a disparity of 25 %.",
+        'Keep the rows with `group == "Black"` and `year > 1`, group by `policy`, take the '
+        "mean of `screen_in_rate_ratio`, subtract 1 and multiply by 100.",
+    ],
+    solution=(
+        'later = years[(years["group"] == "Black") & (years["year"] > 1)]\n'
+        'disparity = 100 * (later.groupby("policy")["screen_in_rate_ratio"].mean() - 1)'
+    ),
+)
+
+q2 = Question(
+    "high_deference_disparity",
+    checker=_check_high_deference_disparity,
+    hints=[
+        'Run `simulate_feedback_loop` as in the setup, with `policy="support"` and '
+        "`deference=0.9` (same households, years and seed).",
+        "Then keep its rows for children from Black families after year 1, and compute "
+        "the disparity as in Task 1: 100 times (the mean of `screen_in_rate_ratio` - 1).",
+    ],
+    solution=(
+        "run = simulate_feedback_loop(N_HOUSEHOLDS, N_YEARS, policy=\"support\", "
+        "deference=0.9,\n                             random_state=SEED)\n"
+        'later = run[(run["group"] == "Black") & (run["year"] > 1)]\n'
+        'high_deference_disparity = 100 * (later["screen_in_rate_ratio"].mean() - 1)'
+    ),
+)
+
+q3 = Question(
+    "extra_history",
+    checker=_check_extra_history,
+    hints=[
+        "`mean_prior_screened_in_ratio` measures the gap in recorded history: how many past "
+        "screen-ins a referral about a child from a Black family carries, relative to a "
+        "White child's.",
+        'For `group == "Black"`, take that column by year in the "model" run and subtract '
+        'the same column in the "workers" run.',
+    ],
+    solution=(
+        'black = years[years["group"] == "Black"]\n'
+        'by_year = black.pivot(index="year", columns="policy",\n'
+        '                      values="mean_prior_screened_in_ratio")\n'
+        'extra_history = by_year["model"] - by_year["workers"]'
+    ),
+)
+
+w4 = WrittenQuestion(
+    "the model only advises",
+    model_answer=(
+        "While workers decide, children from Black families are screened in only a little "
+        "more often than White children; when the model decides, the ratio is much higher, "
+        "because the model reads recorded history (prior referrals and screen-ins) that "
+        "surveillance and past practice have inflated. When workers see the score and "
+        "override it where they disagree, part of that extra disparity goes, as Cheng and "
+        "colleagues found in Allegheny County. But the protection depends on workers "
+        "actually disagreeing: when they follow the model nine times out of ten, the "
+        "disparity is close to the model's own. That is automation bias: a score looks "
+        "objective, following it feels safe and overriding it takes time and has to be "
+        "justified. 'The model only advises' is therefore no safeguard by itself. The "
+        "decisions also feed the records: each screen-in adds to a family's history, which "
+        "the next year's model reads, so the gap in recorded history grows faster when the "
+        "model decides. I would measure override rates and disparities by group every "
+        "year, train and support workers to question scores, record reasons for following "
+        "and for overriding, and agree in advance when the tool would be paused."
+    ),
+    min_words=80,
+)
