@@ -51,8 +51,9 @@ def _check_split(answer, n_rows: int | None = None) -> None:
                       "`screened` exactly once.")
     share = test.size / (train.size + test.size)
     if not 0.2 <= share <= 0.4:
-        raise Mistake(f"The test data holds {share:.0%} of the rows; the task asks for about "
-                      "30 %. Is test_size right, and are the two arrays in the right order?")
+        raise Mistake(f"The test data holds {share * 100:.0f} % of the rows; the task asks "
+                      "for about 30 %. Is test_size right, and are the two arrays in the "
+                      "right order?")
 
 
 def _share(name: str, answer) -> float:
