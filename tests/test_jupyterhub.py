@@ -136,6 +136,7 @@ class Hub:
         self.url, self.exchange, self.homes, self.course_dir = url, exchange, homes, course_dir
         self.tokens: dict[str, str] = {}
         self.passwords: dict[str, str] = {}
+        self.pid, self.grader_home = 0, homes
 
     def session(self, name: str) -> requests.Session:
         s = requests.Session()
@@ -221,7 +222,7 @@ def hub(tmp_path_factory):
     try:
         wait_for("the hub", lambda: requests.get(f"{url}/hub/api/", timeout=5).ok, process)
         h = Hub(url, exchange, homes, course_dir)
-        h.passwords = passwords
+        h.passwords, h.pid, h.grader_home = passwords, process.pid, grader_home
         for name, password in passwords.items():
             response = login_token(url, name, password)
             assert response.status_code == 201, f"no token for {name}: {response.text}"
@@ -446,3 +447,32 @@ def test_release_fetch_submit_collect_autograde(hub):
     # The written answer waits for a grader; the blank one needs none of its points.
     assert submissions["ada"]["needs_manual_grade"]
 
+
+
+# --------------------------------------------------------------------------------------
+# Kubernetes runs the formgrader outside the hub: with the environment the hub gives it
+
+
+def test_kubernetes_formgrader_gets_what_the_hub_gives_its_service(hub):
+    import yaml
+
+    services = [pid for pid, _ in descendants(hub.pid)
+                if Path(f"/proc/{pid}/cwd").resolve() == hub.grader_home.resolve()
+                and b"jupyterhub-singleuser" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    assert len(services) == 1, services
+    environ = dict(item.split("=", 1) for item in
+                   Path(f"/proc/{services[0]}/environ").read_text().split("\0") if "=" in item)
+    given = {name for name, value in environ.items() if value and (
+        name.startswith(("JUPYTERHUB_", "RMLKIT_")) or name == "JUPYTER_CONFIG_PATH")}
+    manifest = list(yaml.safe_load_all((ROOT / "deploy" / "k8s" / "formgrader.yaml").read_text()))
+    deployment = next(d for d in manifest if d["kind"] == "Deployment")
+    env = {e["name"]: e.get("value") for e in
+           deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert given <= set(env), sorted(given - set(env))
+    for name in ["JUPYTERHUB_SERVICE_NAME", "JUPYTERHUB_CLIENT_ID", "JUPYTERHUB_SERVICE_PREFIX",
+                 "JUPYTERHUB_OAUTH_CALLBACK_URL", "JUPYTERHUB_OAUTH_ACCESS_SCOPES",
+                 "JUPYTERHUB_BASE_URL", "JUPYTERHUB_DEFAULT_URL", "RMLKIT_COURSE_ID"]:
+        ours, hubs = env[name], environ[name]
+        if name.endswith("SCOPES"):
+            ours, hubs = json.loads(ours), json.loads(hubs)
+        assert ours == hubs, name
