@@ -111,3 +111,21 @@ def test_the_formgrader_pod_may_talk_to_the_hub_and_the_proxy(formgrader, values
     port = service["spec"]["ports"][0]["port"]
     url = values["hub"]["services"]["rml-social-sciences"]["url"]
     assert url == f"http://{service['metadata']['name']}:{port}"
+
+
+def test_only_students_work_in_graded_mode(hub_config, monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    graded = hub_config.Spawner.environment["RMLKIT_GRADED"]
+    spawner = lambda name: SimpleNamespace(user=SimpleNamespace(name=name))  # noqa: E731
+    assert graded(spawner("instructor")) == "0"
+    assert graded(spawner("ada")) == "1"
+    assert hub_config.JupyterHub.services[0]["environment"]["RMLKIT_GRADED"] == "0"
+    # A roster file adds students to the hub's allowed users.
+    roster = tmp_path / "roster.txt"
+    roster.write_text("# class of 2026\nada\ngrace  # joined late\n")
+    monkeypatch.setenv("RMLKIT_ROSTER", str(roster))
+    monkeypatch.setenv("RMLKIT_STUDENTS", "alan")
+    config = PyFileConfigLoader("jupyterhub_config.py", path=str(DEPLOY)).load_config()
+    assert config.Authenticator.allowed_users == {"instructor", "ada", "grace", "alan"}
+    assert config.Spawner.environment["RMLKIT_GRADED"](spawner("grace")) == "1"

@@ -220,7 +220,9 @@ def hub(tmp_path_factory):
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        wait_for("the hub", lambda: requests.get(f"{url}/hub/api/", timeout=5).ok, process)
+        # The hub answers once its formgrader service is up (up to 180 s on a busy machine).
+        wait_for("the hub", lambda: requests.get(f"{url}/hub/api/", timeout=5).ok, process,
+                 timeout=300)
         h = Hub(url, exchange, homes, course_dir)
         h.passwords, h.pid, h.grader_home = passwords, process.pid, grader_home
         for name, password in passwords.items():
