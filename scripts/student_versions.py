@@ -191,7 +191,9 @@ def write_instructor_versions(out: Path = INSTRUCTOR_DIR, build: Path = INSTRUCT
                 chapter["sections"] = [{"glob": "book/exercises-instructor/*"}]
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["title"] = f"{config['title']} (instructor edition)"
-    config.setdefault("html", {})["announcement"] = BANNER
+    # The banner: html.announcement is lost when sphinx.config sets html_theme_options.
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config.setdefault("html_theme_options", {})["announcement"] = BANNER
     # jupyter-book finds local extensions relative to the configuration file.
     extensions = config.get("sphinx", {}).get("local_extensions") or {}
     for name, path in extensions.items():

@@ -209,7 +209,9 @@ def test_the_instructor_book_has_the_sources_and_a_banner(tmp_path):
             "sections": [{"glob": "book/exercises-instructor/*"}]} in chapters
     assert not any("book/exercises/" in str(c) for c in chapters)
     settings = yaml.safe_load(config.read_text())
-    assert settings["html"]["announcement"] == student_versions.BANNER
+    assert settings["sphinx"]["config"]["html_theme_options"]["announcement"] == (
+        student_versions.BANNER)
+    assert settings["sphinx"]["config"]["html_theme_options"]["home_page_in_toc"]
     assert "instructor" in settings["title"]
 
 
