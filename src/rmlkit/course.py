@@ -222,7 +222,7 @@ def collect(course, assignment: str, source, *, regexp: str = DEFAULT_REGEXP) ->
     config.ZipCollectApp.force = True
     config.CourseDirectory.assignment_id = assignment
     app = ZipCollectApp(config=config)
-    app.initialize([], root=str(root))
+    app.initialize([])
     app.coursedir.assignment_id = assignment
     app.start()
     submitted = root / "submitted"
