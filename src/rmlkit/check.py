@@ -24,8 +24,7 @@ Messages are shown as simple HTML in Jupyter, and as plain text elsewhere. When 
 environment variable ``RMLKIT_GRADED`` is ``1`` (a graded workshop),
 :meth:`Question.solution` and :meth:`WrittenQuestion.reveal` refuse to show answers.
 
-Introduced with the graded exercises, starting with the exercise of
-{ref}`lesson-risk-model`.
+Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
 """
 
 from __future__ import annotations
@@ -50,7 +49,10 @@ _NOT_ATTEMPTED = (None, Ellipsis, NotImplemented)
 
 
 class Outcome(enum.Enum):
-    """What a check found: the answer passed, failed, or is still missing."""
+    """What a check found: the answer passed, failed, or is still missing.
+
+    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    """
 
     CORRECT = "correct"
     INCORRECT = "incorrect"
@@ -70,8 +72,7 @@ class Mistake(Exception):
     The message is shown to the learner. Point at the mistake ("a rate must be between
     0 and 1", "there should be one value per group") without giving the expected value.
 
-    Introduced with the graded exercises, starting with the exercise of
-    {ref}`lesson-risk-model`.
+    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
     """
 
 
@@ -82,8 +83,7 @@ class CheckFailed(AssertionError):
     message is in ``str(error)``; ``outcome`` and ``question`` say which check failed
     and how.
 
-    Introduced with the graded exercises, starting with the exercise of
-    {ref}`lesson-risk-model`.
+    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
     """
 
     def __init__(self, message: str, *, outcome: Outcome, question: str):
@@ -100,8 +100,7 @@ class CheckFailed(AssertionError):
 def graded_mode() -> bool:
     """True when ``RMLKIT_GRADED`` is set to 1 (or true/yes): answers stay hidden.
 
-    Introduced with the graded exercises, starting with the exercise of
-    {ref}`lesson-risk-model`.
+    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
     """
     return os.environ.get(GRADED_ENV, "").strip().lower() in {"1", "true", "yes"}
 
@@ -225,8 +224,7 @@ class Question:
     Passed the visible checks for rate.
     <Outcome.CORRECT: 'correct'>
 
-    Introduced with the graded exercises, starting with the exercise of
-    {ref}`lesson-risk-model`.
+    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
     """
 
     def __init__(
@@ -335,8 +333,7 @@ class WrittenQuestion:
     min_words : int, default 50
         How many words the learner's own answer needs before the model answer is shown.
 
-    Introduced with the graded exercises, starting with the exercise of
-    {ref}`lesson-risk-model`.
+    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
     """
 
     def __init__(self, name: str, model_answer: str, min_words: int = 50):

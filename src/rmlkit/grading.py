@@ -11,7 +11,7 @@ The functions below run nbgrader on a temporary copy of the course, for the test
 for the book (which shows the student version of every assignment):
 :func:`list_assignments`, :func:`copy_course` and :func:`release`.
 
-Introduced with the graded exercise of {ref}`lesson-risk-model` (first-audit).
+Introduced in the {ref}`instructors-guide` (how feedback hides hidden tests).
 """
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ __all__ = ["HideHiddenTestTracebacks", "copy_course", "list_assignments", "relea
 
 
 class HideHiddenTestTracebacks(Preprocessor):
-    """Keep only ``ErrorName: message`` in the error output of cells with hidden tests."""
+    """Keep only ``ErrorName: message`` in the error output of cells with hidden tests.
+
+    Introduced in the {ref}`instructors-guide` (how feedback hides hidden tests).
+    """
 
     enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors are off by default
     begin_test_delimiter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
@@ -48,7 +51,7 @@ class HideHiddenTestTracebacks(Preprocessor):
 def list_assignments(course_root) -> list[str]:
     """The assignments of a course: the folders of ``source/`` that hold a notebook.
 
-    Introduced with the graded exercise of {ref}`lesson-risk-model` (for instructors).
+    Introduced in the {ref}`instructors-guide`.
     """
     source = Path(course_root) / "source"
     if not source.is_dir():
@@ -67,7 +70,7 @@ def copy_course(course_root, destination, assignments=None):
     inside it). nbgrader can then release, autograde and give feedback there without
     touching the real course.
 
-    Introduced with the graded exercise of {ref}`lesson-risk-model` (for instructors).
+    Introduced in the {ref}`instructors-guide`.
     """
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -97,7 +100,7 @@ def release(assignment: str, root, config) -> Path:
     ``root`` and ``config`` come from :func:`copy_course`. The student version has no
     solutions, no hidden tests and no rubrics.
 
-    Introduced with the graded exercise of {ref}`lesson-risk-model` (for instructors).
+    Introduced in the {ref}`instructors-guide`.
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
