@@ -52,6 +52,12 @@ def publish_config(repository_url: str, jupyterhub_url: str | None, branch: str)
     if jupyterhub_url:
         launch["jupyterhub_url"] = jupyterhub_url
     config["launch_buttons"] = launch
+    # The book's sphinx.config sets html_theme_options, which replaces (not extends) the
+    # theme options Jupyter Book derives from the keys above, so they go there too.
+    theme = config["sphinx"]["config"].setdefault("html_theme_options", {})
+    theme.update(repository_url=repository_url, repository_branch=branch, path_to_docs="",
+                 use_repository_button=True, use_issues_button=True,
+                 use_download_button=True, launch_buttons=launch)
     config["execute"]["cache"] = str(ROOT / "_build" / ".jupyter_cache")
     # Paths in local_extensions are relative to the configuration file, which moves.
     extensions = config["sphinx"].get("local_extensions", {})

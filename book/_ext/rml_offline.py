@@ -9,9 +9,10 @@
   book serves MathJax 3, so a small shim forwards those calls to ``typesetPromise``.
 - Accessibility repairs that axe-core asks for in the theme and the widgets: the search
   buttons are named by their visible text ("Search Ctrl+K"), the colour-mode button's
-  icon is decorative (the button has its own label), and each slider handle is named by
-  its widget's label. Icons and widgets are drawn after the page loads, so the repairs
-  run again whenever the page changes.
+  icons are decorative (the button has its own label), the navigation's expand toggles
+  are named after their chapter, a bibliography's entries are items of its list, and
+  each slider handle is named by its widget's label. Icons and widgets are drawn after
+  the page loads, so the repairs run again whenever the page changes.
 - Each script is included once per page. (Jupyter Book 1 registers sphinx-thebe's
   configuration script twice, which throws "THEBE_JS_URL has already been declared".)
 """
@@ -39,7 +40,16 @@ A11Y_REPAIRS = (
     " document.querySelectorAll('button.search-button__button[aria-label]').forEach("
     "function (b) { if (b.innerText.trim()) { b.removeAttribute('aria-label'); } });"
     " document.querySelectorAll('.theme-switch-button svg').forEach(function (svg) {"
-    " svg.setAttribute('aria-hidden', 'true'); svg.removeAttribute('aria-labelledby'); });"
+    " svg.setAttribute('aria-hidden', 'true'); svg.removeAttribute('aria-labelledby');"
+    " svg.querySelectorAll('title').forEach(function (t) { t.remove(); }); });"
+    " document.querySelectorAll('.bd-sidenav details > summary').forEach(function (s) {"
+    " if (!s.textContent.trim() && !s.getAttribute('aria-label')) {"
+    " var link = s.parentElement.parentElement.querySelector('a');"
+    " var chapter = link ? link.textContent.trim() : 'this page';"
+    " s.setAttribute('aria-label', 'Sections of ' + chapter);"
+    " } });"
+    " document.querySelectorAll('.citation-list > .citation').forEach(function (c) {"
+    " c.setAttribute('role', 'listitem'); });"
     " document.querySelectorAll('.widget-slider').forEach(function (w) {"
     " var label = w.querySelector('.widget-label'); var name = label && label.textContent.trim();"
     " w.querySelectorAll('[role=slider]').forEach(function (h) {"
