@@ -77,14 +77,20 @@ def _toc_entries(entries) -> list[str]:
     return names
 
 
-def toc_files() -> list[Path]:
-    """The book's pages in reading order: chapters, their sections and globs."""
+def toc_pages() -> list[str]:
+    """The book's pages in reading order (chapters, their sections and globs), as the
+    table of contents names them ("notebooks/04-risk-model")."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     entries = [toc["root"]]
     for part in toc.get("parts", []):
         entries += _toc_entries(part.get("chapters", []))
+    return list(dict.fromkeys(entries))
+
+
+def toc_files() -> list[Path]:
+    """The source file of each page of the book, in reading order."""
     files = []
-    for entry in dict.fromkeys(entries):
+    for entry in toc_pages():
         for suffix in (".md", ".ipynb"):
             path = ROOT / f"{entry}{suffix}"
             if path.exists():

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-import yaml
 
 from conftest import ARTIFACTS, ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from glossary_links import toc_pages  # noqa: E402  (the book's reading order)
 
 pytestmark = pytest.mark.slow
 SCREENSHOTS = ARTIFACTS / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def _entries(entries) -> list[str]:
-    pages = []
-    for entry in entries:
-        if "file" in entry:
-            pages.append(entry["file"])
-        elif "glob" in entry:
-            pages += sorted({str(p.relative_to(ROOT).with_suffix(""))
-                             for p in ROOT.glob(entry["glob"] + ".*")
-                             if p.suffix in (".md", ".ipynb")} - set(pages))
-        pages += _entries(entry.get("sections", []))
-    return list(dict.fromkeys(pages))
-
-
-def toc_pages() -> list[str]:
-    """Every page of the book in reading order (chapters, their sections and globs)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        pages += _entries(part["chapters"])
-    return list(dict.fromkeys(pages))
 
 
 def test_every_page_in_the_table_of_contents_is_built(built_book):

@@ -32,15 +32,15 @@ def get(url: str, token: str):
         return response.status, response.read().decode()
 
 
-@pytest.fixture(scope="module")
-def lab():
+def run_lab(notebook_dir: Path, log_name: str, *extra_args: str):
+    """Start JupyterLab from the project's configuration on 127.0.0.1; yield (url, token)."""
     port, token = free_port(), secrets.token_hex(16)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "lab.log", "w")
+    log = open(ARTIFACTS / log_name, "w")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(ROOT / ".jupyter"))
     process = subprocess.Popen(
         [str(BIN / "jupyter"), "lab", f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--notebook-dir={ROOT}"],
+         f"--notebook-dir={notebook_dir}", *extra_args],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -60,6 +60,11 @@ def lab():
     process.terminate()
     process.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture(scope="module")
+def lab():
+    yield from run_lab(ROOT, "lab.log")
 
 
 def test_lab_starts_with_the_project_configuration(lab):

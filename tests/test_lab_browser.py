@@ -7,16 +7,12 @@ temporary copy of the lessons, so the notebook it saves never touches the reposi
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from test_lab import free_port, get
+from test_lab import run_lab
 
 from conftest import ARTIFACTS, ROOT
 
@@ -30,33 +26,7 @@ SHOTS = ARTIFACTS / "screenshots"
 def student_lab(tmp_path_factory):
     work = tmp_path_factory.mktemp("student")
     shutil.copy(ROOT / "notebooks" / LESSON, work / LESSON)
-    port, token = free_port(), secrets.token_hex(16)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "lab-browser.log", "w")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(ROOT / ".jupyter"))
-    process = subprocess.Popen(
-        [str(BIN / "jupyter"), "lab", f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--notebook-dir={work}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-         "jupyterlab.NeverCheckForUpdate"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"JupyterLab exited with {process.returncode}; see {log.name}")
-        try:
-            get(f"{base}/api/status", token)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.terminate()
-        pytest.fail(f"JupyterLab did not answer within 90 s; see {log.name}")
-    yield base, token
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    yield from run_lab(work, "lab-browser.log", "--LabApp.news_url=")
 
 
 @pytest.fixture
