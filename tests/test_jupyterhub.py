@@ -21,6 +21,7 @@ The hub's log is in tests/artifacts/jupyterhub.log.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime
 import json
@@ -358,7 +359,10 @@ async def _execute(hub: Hub, name: str, code: str) -> str:
 def test_students_kernels_hide_model_answers(hub):
     code = ("import os\nfrom rmlkit.check import graded_mode\n"
             "print(os.environ.get('RMLKIT_GRADED'), graded_mode(), os.environ['HOME'])")
-    out = asyncio.run(_execute(hub, "ada", code)).split()
+    # In a thread with its own event loop: Playwright's sync API (the browser tests in the
+    # same session) keeps a loop running in the main thread, where asyncio.run refuses.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        out = pool.submit(asyncio.run, _execute(hub, "ada", code)).result().split()
     assert out == ["1", "True", str(hub.homes / "ada")], out
 
 
