@@ -27,10 +27,14 @@ from glossary_links import toc_files  # noqa: E402  (the book's reading order)
 RESULTS = ROOT / "benchmarks" / "results"
 
 
+def is_executed(path: Path) -> bool:
+    """The book runs every notebook except the exercises' student versions."""
+    nb = nbformat.read(path, as_version=4)
+    return nb.metadata.get("mystnb", {}).get("execution_mode") != "off"
+
+
 def execution_seconds(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
-    if nb.metadata.get("mystnb", {}).get("execution_mode") == "off":
-        return 0.0
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
@@ -47,7 +51,7 @@ def main() -> int:
     os.environ.setdefault("JUPYTER_DATA_DIR", str(ROOT / ".jupyter" / "data"))
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
 
-    notebooks = [p for p in toc_files() if p.suffix == ".ipynb"]
+    notebooks = [p for p in toc_files() if p.suffix == ".ipynb" and is_executed(p)]
     if args.only:
         notebooks = [p for p in notebooks if args.only in p.stem]
     rows = []
