@@ -139,3 +139,21 @@ def test_the_pages_workflow_publishes_what_make_publish_builds():
     assert upload["with"]["path"] == "_build/publish/_build/html"
     assert any(s.get("uses", "").startswith("actions/deploy-pages")
                for s in workflow["jobs"]["deploy"]["steps"])
+
+
+@pytest.mark.parametrize("page_name", [p for p in toc_pages()
+                                       if p.startswith("book/exercises/") and
+                                       not p.endswith("index")])
+def test_each_exercise_page_offers_its_student_notebook(browser, book_server, page_name):
+    context, page, problems = open_offline(browser, f"{book_server}/{page_name}.html")
+    try:
+        link = page.locator("a.download[href$='.ipynb']").first
+        assert link.count() == 1, f"{page_name} has no link to download its notebook"
+        response = page.request.get(link.evaluate("a => a.href"))
+        assert response.status == 200, f"{page_name}: the download answers {response.status}"
+        notebook = response.text()
+        assert "raise NotImplementedError()" in notebook, "the download is not a student version"
+        for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "Rubric"):
+            assert secret not in notebook, f"{page_name}: the download contains {secret!r}"
+    finally:
+        context.close()
