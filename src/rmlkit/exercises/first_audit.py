@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rmlkit.check import Mistake, Question, WrittenQuestion
+from rmlkit.exercises import _reject_upside_down
 
 __all__ = ["q1", "q2", "w3"]
 
@@ -49,12 +50,11 @@ def _check_fpr_ratio(answer, fpr_by_group: pd.Series | None = None) -> None:
     if not np.isfinite(answer) or answer <= 0:
         raise Mistake("fpr_ratio should be a positive, finite number.")
     if fpr_by_group is not None and {"Black", "White"} <= set(fpr_by_group.index.astype(str)):
-        reversed_ratio = fpr_by_group["White"] / fpr_by_group["Black"]
-        if np.isclose(answer, reversed_ratio, rtol=1e-9) and not np.isclose(reversed_ratio, 1):
-            raise Mistake(
-                "fpr_ratio looks upside down: the rate of Black children goes on top, the "
-                "rate of White children below."
-            )
+        _reject_upside_down(
+            answer, fpr_by_group["White"] / fpr_by_group["Black"],
+            "fpr_ratio looks upside down: the rate of Black children goes on top, the "
+            "rate of White children below.",
+        )
 
 
 q1 = Question(
