@@ -1,10 +1,10 @@
 """Checks for the exercise ``first-audit``: false positive rates by group.
 
-The exercise follows {ref}`lesson-risk-model` and {ref}`lesson-disaggregated`:
+The exercise follows {ref}`lesson-disaggregated`:
 ``q1`` checks ``fpr_by_group`` (a rate for each race/ethnicity group), ``q2`` checks
 ``fpr_ratio`` (Black over White), ``w3`` holds the model answer to the written task.
 
-Introduced with the graded exercise of {ref}`lesson-risk-model` (first-audit).
+Introduced with the graded exercise of {ref}`lesson-disaggregated` (first-audit).
 """
 
 from __future__ import annotations
