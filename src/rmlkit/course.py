@@ -348,7 +348,10 @@ def _save_collection(root: Path, assignment: str, decisions) -> None:
 
 
 def collection_problems(course, assignment: str) -> list[dict]:
-    """The files the last ``collect`` of ``assignment`` rejected, with the reasons."""
+    """The files the last ``collect`` of ``assignment`` rejected, with the reasons.
+
+    Introduced in {ref}`instructors-guide`.
+    """
     path = _root(course) / "reports" / f"collect-{assignment}.json"
     if not path.is_file():
         return []

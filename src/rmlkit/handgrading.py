@@ -24,8 +24,7 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-__all__ = ["add_rubrics", "rubrics", "RemoveRubrics", "MystAdmonitions", "ungraded_answers",
-           "formgrader_command"]
+__all__ = ["add_rubrics", "RemoveRubrics", "MystAdmonitions", "ungraded_answers"]
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION\s*\n(?P<body>.*?)### END SOLUTION", re.DOTALL)
 RUBRIC_TITLE = "Rubric (for graders: rmlkit removes this cell from feedback)"
@@ -89,7 +88,10 @@ def add_rubrics(root, assignment: str, students) -> int:
 
 
 class RemoveRubrics(Preprocessor):
-    """Remove the cells :func:`add_rubrics` inserted (for feedback)."""
+    """Remove the cells :func:`add_rubrics` inserted (for feedback).
+
+    Introduced in {ref}`instructors-guide`.
+    """
 
     enabled = Bool(True)  # nbgrader registers preprocessors without enabling them
 
@@ -123,7 +125,10 @@ def myst_to_html(text: str) -> str:
 
 
 class MystAdmonitions(Preprocessor):
-    """Render the exercises' MyST admonitions in markdown cells as HTML (for feedback)."""
+    """Render the exercises' MyST admonitions in markdown cells as HTML (for feedback).
+
+    Introduced in {ref}`instructors-guide`.
+    """
 
     enabled = Bool(True)
 

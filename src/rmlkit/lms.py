@@ -33,8 +33,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-__all__ = ["SubmissionFile", "Roster", "parse_submission_name", "plan_collection",
-           "canvas_gradebook", "moodle_grades"]
+__all__ = ["Roster", "parse_submission_name", "plan_collection", "canvas_gradebook",
+           "moodle_grades"]
 
 _CANVAS = re.compile(r"^(?P<name>[a-z0-9]+)_(?P<late>late_)?(?P<lms_id>\d+)_(?P<attachment>\d+)"
                      r"_(?P<file>.+)$", re.IGNORECASE)
