@@ -131,10 +131,15 @@ def test_the_readme_blocks_run(kit):
         assert "init" in result.stdout and "formgrader" in result.stdout
 
 
-def canvas_zip(kit: Path) -> None:
-    """The LMS download the guide's block collects: two students, Canvas's names."""
+def canvas_zip(kit: Path, scratch: Path) -> None:
+    """The LMS download the guide's block collects: two students, Canvas's names, made
+    from the student version (released in a scratch course)."""
+    from rmlkit import course as rmlcourse
+
     bank = load_bank(ROOT / "tests" / "submission_bank" / "risk-model.yaml")["submissions"]
-    released = ROOT / "exercises" / "source" / "risk-model" / "risk-model.ipynb"
+    rmlcourse.init_course(scratch, assignments=["risk-model"])
+    rmlcourse.release(scratch, "risk-model")
+    released = scratch / "release" / "risk-model" / "risk-model.ipynb"
     course = kit / "my-course"
     course.mkdir()
     (course / "roster.csv").write_text(ROSTER)
@@ -156,9 +161,9 @@ def hand_grade(course: Path) -> None:
         gb.db.commit()
 
 
-def test_the_guide_blocks_run_as_one_workshop(kit):
+def test_the_guide_blocks_run_as_one_workshop(kit, tmp_path):
     blocks = blocks_of("book/instructors-guide.md")
-    canvas_zip(kit)
+    canvas_zip(kit, tmp_path / "scratch")
     order = [line for line in blocks if line in RUN]
     assert order == list(RUN)[1:], "the guide's runnable blocks changed order"
     activated = False
