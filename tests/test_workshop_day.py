@@ -267,9 +267,11 @@ def test_formgrader_shows_the_rubric(day, browser):
                                                       "tom_obrien").id
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/formgrader/manage_assignments?token={token}")
-        page.wait_for_load_state("networkidle")
+        page.get_by_text(ASSIGNMENT).first.wait_for(timeout=30_000)  # this course's
         overview = page.content()
-        assert "does not exist and could not be created" not in overview
+        assert 'id="warning-exchange"' not in overview  # "... could not be created"
+        assert 'id="warning-course-id"' not in overview
+        assert "capstone-audit" not in overview  # not the kit's own exercises/ course
         page.goto(f"{base}/formgrader/submissions/{notebook_id}/?token={token}")
         rubric = page.get_by_text("Rubric (for graders").first
         rubric.wait_for(timeout=30_000)
