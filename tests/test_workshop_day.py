@@ -283,3 +283,29 @@ def test_formgrader_shows_the_rubric(day, browser):
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+def test_collect_keeps_ids_with_underscores_and_refuses_a_collision(day, tmp_path):
+    """Issue 13, defect 7: ada_lovelace and alan_turing were collected as ada and alan."""
+    import shutil
+
+    root, _, _ = day
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    (copy / "roster.csv").unlink()  # the kit's own file names, no roster
+    text = (root / "release" / ASSIGNMENT / NB).read_text()
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    for student in ["ada_lovelace", "alan_turing", "ada"]:
+        (folder / f"{student}_{NB}").write_text(text)
+    code, out, err = run(["course", "collect", ASSIGNMENT, str(folder), "--course", str(copy)])
+    assert code == 0, err
+    for student in ["ada_lovelace", "alan_turing", "ada"]:
+        assert (copy / "submitted" / student / ASSIGNMENT / NB).is_file(), out
+    (folder / "ada_lovelace").mkdir()
+    (folder / "ada_lovelace" / NB).write_text(text)
+    stamp = (folder / f"ada_lovelace_{NB}").stat().st_mtime
+    os.utime(folder / "ada_lovelace" / NB, (stamp, stamp))
+    code, out, err = run(["course", "collect", ASSIGNMENT, str(folder), "--course", str(copy)])
+    assert code == 2
+    assert f"ada_lovelace_{NB}" in err and f"ada_lovelace/{NB}" in err and "Remove" in err

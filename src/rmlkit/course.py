@@ -995,11 +995,13 @@ def student_table(course, assignment: str):
                 else:
                     failed.append(grade_id)
         entry = log.get(student, {})
+        submitted = not mine.empty
+        # a submission graded before and skipped now ("graded already") has its grades
         events = ([f"tampering: {t}" for t in entry.get("tampering", [])]
                   + entry.get("events", [])
-                  + ([f"autograde skipped it: {skipped[student]}"] if student in skipped else [])
+                  + ([f"autograde skipped it: {skipped[student]}"]
+                     if student in skipped and not submitted else [])
                   + rejected.get(student, []))
-        submitted = not mine.empty
         rows.append({
             "student": student,
             "name": roster.get(student).name if roster else "",
