@@ -987,11 +987,11 @@ def student_table(course, assignment: str):
         failed, knock_on, exceptions = [], [], []
         for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
             for grade_id, message in _failed_cells(path.read_text()).items():
-                if grade_id in answers:
+                if _is_knock_on(message, names):
+                    knock_on.append(grade_id)
+                elif grade_id in answers:
                     if not message.startswith("NotImplementedError"):
                         exceptions.append(f"{grade_id}: {message[:160]}")
-                elif _is_knock_on(message, names):
-                    knock_on.append(grade_id)
                 else:
                     failed.append(grade_id)
         entry = log.get(student, {})
