@@ -139,9 +139,11 @@ def _session(block: dict, lessons_by_id) -> str:
 
 
 def one_day_table(workshops, lessons_by_id) -> str:
-    rows = ["| Time | Session |", "|---|---|"]
+    """The day's sessions, with what a co-instructor grades meanwhile."""
+    rows = ["| Time | Session | Grading (co-instructor) |", "|---|---|---|"]
     for block in workshops["one-day"]["sessions"]:
-        rows.append(f"| {block['time']} | {_session(block, lessons_by_id)} |")
+        rows.append(f"| {block['time']} | {_session(block, lessons_by_id)} | "
+                    f"{block.get('grading', '')} |".replace("|  |", "| |"))
     return "\n".join(rows)
 
 
@@ -154,9 +156,9 @@ def five_day_table(workshops, lessons_by_id) -> str:
 
 
 def replace_table(text: str, header: str, table: str) -> str:
-    """Replace the Markdown table that starts with ``header`` by ``table``."""
+    """Replace the Markdown table whose header row starts with ``header`` by ``table``."""
     lines = text.split("\n")
-    start = lines.index(header)
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
     end = start
     while end < len(lines) and lines[end].startswith("|"):
         end += 1
