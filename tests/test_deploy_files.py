@@ -129,3 +129,21 @@ def test_only_students_work_in_graded_mode(hub_config, monkeypatch, tmp_path):
     config = PyFileConfigLoader("jupyterhub_config.py", path=str(DEPLOY)).load_config()
     assert config.Authenticator.allowed_users == {"instructor", "ada", "grace", "alan"}
     assert config.Spawner.environment["RMLKIT_GRADED"](spawner("grace")) == "1"
+
+
+@pytest.mark.parametrize("role", ["participant", "grader"])
+def test_no_role_is_asked_about_jupyter_news(role, monkeypatch):
+    # What JupyterLab reads on the hub (JUPYTER_CONFIG_PATH of the role, as
+    # jupyterhub_config.py and the image set it): the announcements plugin is off, and
+    # the server fetches no news and checks for no update.
+    from jupyterlab_server.config import get_page_config
+    from traitlets.config.loader import JSONFileConfigLoader
+
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH",
+                       os.pathsep.join([str(DEPLOY / "jupyter" / role), str(DEPLOY)]))
+    disabled = get_page_config([])["disabledExtensions"]
+    assert "@jupyterlab/apputils-extension:announcements" in disabled, disabled
+    folder = DEPLOY / "jupyter" / role / "jupyter_server_config.d"
+    config = JSONFileConfigLoader(f"rmlkit-{role}.json", path=str(folder)).load_config()
+    assert config.LabApp.news_url is None
+    assert config.LabApp.check_for_updates_class == "jupyterlab.NeverCheckForUpdate"
