@@ -116,3 +116,14 @@ def test_no_prompt_for_jupyter_news_or_updates(lab):
     assert json.loads(news)["news"] == []
     _, update = get(f"{base}/lab/api/update", token)
     assert json.loads(update)["notification"] is None
+
+
+def test_jupyterlab_myst_is_on(lab):
+    # The lessons' MyST (admonitions, {term}, {ref}, {cite}) renders in JupyterLab only
+    # with jupyterlab-myst loaded; test_lab_browser.py checks what it draws.
+    base, token = lab
+    _, body = get(f"{base}/lab", token)
+    config = page_config(body)
+    loaded = {extension["name"] for extension in config["federated_extensions"]}
+    assert "jupyterlab-myst" in loaded, sorted(loaded)
+    assert "jupyterlab-myst" not in config["disabledExtensions"]
