@@ -124,8 +124,8 @@ KINDS = {
     **dict.fromkeys(["X_train", "X_test"], "features"),
     "base_rates": "base_rates",
     **dict.fromkeys(["model_name", "intended_use"], "text"),
-    **dict.fromkeys(["course", "course_root", "root", "data_dir", "source", "exercises"],
-                    "path"),
+    **dict.fromkeys(["course", "course_root", "root"], "course"),
+    **dict.fromkeys(["data_dir", "source", "exercises"], "path"),
     # Where a function writes: a folder that does not exist yet is made, so only the type.
     **dict.fromkeys(["directory", "folder", "to", "destination"], "output"),
     "assignment": "assignment",
@@ -223,6 +223,7 @@ BAD = {
     "text": {"a number": lambda: 7},
     "path": {"a number": lambda: 12345, "missing": lambda: MISSING[0] / "missing" / "here"},
     "output": {"a number": lambda: 12345},
+    "course": {"a number": lambda: 12345, "missing": lambda: MISSING[0] / "missing" / "here"},
     "assignment": {"a number": lambda: 7, "unknown": lambda: "no-such-assignment"},
     "limits": {"a word": lambda: "strict"},
     "dataset": {"a DataFrame": lambda: features(), "a number": lambda: 7},
@@ -442,7 +443,15 @@ def unfilled(qualname: str, function) -> list[str]:
     kinds = kinds_of(qualname, function)
     return [name for name, p in inspect.signature(function).parameters.items()
             if p.default is p.empty and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
-            and (name not in kinds or kinds[name] not in VALID)]
+            and (name not in kinds or kinds[name] not in {**VALID, **VALID_IN_TMP})]
+
+
+#: Valid values that are made in the test's own temporary folder.
+VALID_IN_TMP = {"course": lambda tmp: _course(tmp)}
+
+
+def valid_value(kind: str, tmp: Path):
+    return VALID_IN_TMP[kind](tmp) if kind in VALID_IN_TMP else VALID[kind]()
 
 
 def valid_arguments(qualname: str, function, tmp: Path) -> dict:
@@ -451,7 +460,8 @@ def valid_arguments(qualname: str, function, tmp: Path) -> dict:
     # The required arguments, and the optional ones that are off by default (None) and
     # whose kind the walker knows (audit's y_pred, scores and clusters, for example).
     kinds = kinds_of(qualname, function)
-    return {name: VALID[kinds[name]]() for name, p in inspect.signature(function).parameters.items()
+    return {name: valid_value(kinds[name], tmp)
+            for name, p in inspect.signature(function).parameters.items()
             if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
             and (p.default is p.empty or (p.default is None and kinds.get(name) in VALID))}
 
