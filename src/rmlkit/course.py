@@ -36,6 +36,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from rmlkit._checks import check_columns, check_path, check_type
 from rmlkit.sandbox import Limits, available_protections, detect_tampering, execute_in_sandbox
 
 __all__ = [
@@ -87,7 +88,7 @@ class SubmissionResult:
 
 
 def _root(course) -> Path:
-    root = Path(course).resolve()
+    root = Path(check_path("course", course)).resolve()
     if not (root / "nbgrader_config.py").is_file():
         raise CourseError(
             f"course: {root} is not a course directory (it has no nbgrader_config.py). "
@@ -116,6 +117,7 @@ def _api(course):
 
 
 def _check_assignment(root: Path, assignment: str) -> None:
+    check_type("assignment", assignment, str, "the name of an assignment, such as 'first-audit'")
     if not (root / "source" / assignment).is_dir():
         found = sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
         raise CourseError(
@@ -132,8 +134,8 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
 
     Introduced in {ref}`instructors-guide`.
     """
-    directory = Path(directory).resolve()
-    exercises = Path(exercises)
+    directory = Path(check_path("directory", directory)).resolve()
+    exercises = Path(check_path("exercises", exercises))
     if not (exercises / "source").is_dir():
         raise CourseError(f"exercises: {exercises} has no source/ folder of assignments. "
                           "Point --from at the kit's exercises/ folder.")
@@ -200,7 +202,7 @@ def collect(course, assignment: str, source, *, regexp: str | None = None, roste
 
     root = _root(course)
     _check_assignment(root, assignment)
-    source = Path(source)
+    source = Path(check_path("source", source))
     if not source.exists():
         raise CourseError(f"source: {source} does not exist. Give the folder of "
                           "submissions or the zip file your LMS exported.")
@@ -534,7 +536,7 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
         raise CourseError(f"workers: must be a whole number of at least 1, not {workers!r}. "
                           f"This machine has {os.cpu_count()} cores: try --workers "
                           f"{os.cpu_count()}.")
-    limits = limits or Limits()
+    limits = check_type("limits", limits or Limits(), Limits, "a sandbox.Limits(...)")
     config = load_config(root)
     submitted = root / "submitted"
     available = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}"))
@@ -779,7 +781,7 @@ def export(course, to, *, format: str = "nbgrader", roster=None, column_names=No
         raise CourseError(f"format: {format!r} is not one of {', '.join(EXPORT_FORMATS)}.")
     root = _root(course)
     roster = _load_roster(root, roster)
-    to = Path(to).resolve()
+    to = Path(check_path("to", to)).resolve()
     to.parent.mkdir(parents=True, exist_ok=True)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         if roster is not None:
@@ -862,6 +864,7 @@ def item_analysis(grades):
     import numpy as np
     import pandas as pd
 
+    check_columns("grades", grades, ["assignment", "item", "student", "score", "max_score"])
     out = []
     for (assignment, item), rows in grades.groupby(["assignment", "item"], sort=False):
         totals = grades[grades["assignment"] == assignment].groupby("student")["score"].sum()
@@ -1085,7 +1088,7 @@ def report(course, to) -> Path:
 
     Introduced in {ref}`instructors-guide`.
     """
-    root = _root(course)
+    root, to = _root(course), check_path("to", to)
     grades = _grade_table(root)
     if grades.empty:
         raise CourseError("course: the gradebook has no graded submission yet. Run "
@@ -1141,7 +1144,7 @@ def report(course, to) -> Path:
                     parts.append(f"<li>{html.escape(student)}: {html.escape(notes)}</li>")
                 parts.append("</ul>")
     parts.append("</body></html>")
-    to = Path(to).resolve()
+    to = Path(check_path("to", to)).resolve()
     to.parent.mkdir(parents=True, exist_ok=True)
     to.write_text("\n".join(parts))
     return to

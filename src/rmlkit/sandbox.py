@@ -40,6 +40,8 @@ import threading
 import time
 from pathlib import Path
 
+from ._checks import check_type
+
 __all__ = [
     "Limits",
     "available_protections",
@@ -130,7 +132,7 @@ def available_protections(limits: Limits | None = None) -> list[Protection]:
 
     Introduced in {ref}`instructors-guide`.
     """
-    limits = limits or Limits()
+    limits = check_type("limits", limits or Limits(), Limits, "a Limits(...)")
     namespaces = _namespace_prefix(limits.network) is not None
     root = _is_root()
     linux = sys.platform.startswith("linux")
@@ -602,6 +604,8 @@ def detect_tampering(submitted, released) -> list[str]:
 
     Introduced in {ref}`instructors-guide`.
     """
+    check_type("submitted", submitted, dict, "a notebook (what nbformat.read returns)")
+    check_type("released", released, dict, "a notebook (what nbformat.read returns)")
     findings = []
     released_cells = {_grade_meta(c).get("grade_id"): c for c in released.cells
                       if _grade_meta(c).get("grade_id")}
