@@ -39,6 +39,12 @@ q1 = Answer(
             wrong_value=lambda test: mean_by(~_columns(test)[1], _columns(test)[0],
                                              keep=_columns(test)[2])),
         KnownMistake(
+            "fpr_by_group divides the false positives (flagged, not placed) by *every* "
+            "child of the group. The false positive rate divides them by the children "
+            "who were not placed only.",
+            wrong_value=lambda test: mean_by(_columns(test)[2] & ~_columns(test)[1],
+                                             _columns(test)[0])),
+        KnownMistake(
             "fpr_by_group looks like the share flagged among the children who *were* "
             "placed: that is the true positive rate. The false positive rate looks at "
             "the children who were not placed (`placed_2y == 0`).",
