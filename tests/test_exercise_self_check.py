@@ -32,7 +32,8 @@ from exercise_bank import (
     run_submission,
 )
 
-from rmlkit.check import Outcome
+from rmlkit import check
+from rmlkit.check import Answer, CheckFailed, Outcome, Question
 
 pytestmark = pytest.mark.slow
 
@@ -49,9 +50,16 @@ def checked(request):
     """(bank, {(submission, mode): {grade_id: (outcome, message)}}, printed output)."""
     bank = load_bank(request.param)
     namespace, cells = prepare(bank["assignment"], bank["notebook"])
-    results, printed = {}, {}
+    results, printed, contexts = {}, {}, []
+    original = Question.check
+
+    def recording(question, answer, **context):
+        contexts.append((question, context))
+        return original(question, answer, **context)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("NBGRADER_EXECUTION", raising=False)
+        patch.setattr(Question, "check", recording)
         for mode in ("self", "graded"):
             if mode == "graded":
                 patch.setenv("RMLKIT_GRADED", "1")
@@ -62,6 +70,8 @@ def checked(request):
                 with contextlib.redirect_stdout(out):
                     results[name, mode] = run_submission(namespace, cells, entry["answers"])
                 printed[name, mode] = out.getvalue()
+                if name == "correct" and mode == "self":
+                    results["contexts"] = list(contexts)
     return bank, results, printed
 
 
@@ -96,7 +106,10 @@ def test_known_mistakes_get_not_yet_with_their_message(checked):
 def test_messages_never_show_a_value(checked):
     # The messages are written text: no number with decimals, so no expected value.
     _, results, printed = checked
-    for (name, _mode), cells in results.items():
+    for key, cells in results.items():
+        if key == "contexts":
+            continue
+        name = key[0]
         for grade_id, (_, message) in cells.items():
             assert not re.search(r"\d\.\d{2}", message), f"{name}/{grade_id}: {message}"
 
@@ -120,3 +133,33 @@ def test_every_autograded_question_has_a_known_mistake_in_the_bank(checked):
               if name != "correct" for gid in entry["not_yet"]}
     assert questions <= caught, (
         f"{bank['assignment']}: no known mistake in the bank for {sorted(questions - caught)}")
+
+
+def test_every_known_mistake_given_as_a_wrong_value_gets_its_message(checked, monkeypatch):
+    # For each question, with the data its check cell passes: the value each known
+    # mistake gives is Not yet, with that mistake's message (or an earlier one's, when
+    # two mistakes give the same value), never Correct and never the generic message.
+    bank, results, _ = checked
+    monkeypatch.delenv("RMLKIT_GRADED", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    tried = 0
+    for question, context in results["contexts"]:
+        stored = check._load(question._answer, Answer)
+        for i, known in enumerate(stored.mistakes):
+            if known.wrong_value is None:
+                continue  # recognised by a test of the answer: the bank shows it
+            wrong = check._call(known.wrong_value, **context)
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    pytest.raises(CheckFailed) as failed:
+                question.check(wrong, **context)
+            message = str(failed.value)
+            assert failed.value.outcome is Outcome.INCORRECT
+            earlier_or_mine = [m.message for m in stored.mistakes[:i + 1]]
+            later = [m.message for m in stored.mistakes[i + 1:]]
+            visible = not any(m in message for m in earlier_or_mine + later)
+            assert any(m in message for m in earlier_or_mine) or visible, (
+                f"{bank['assignment']} {question.name}: mistake {i + 1} is not "
+                f"recognised: {message}")
+            assert "not the ones the task asks for" not in message, message
+            tried += 1
+    assert tried, f"{bank['assignment']}: no known mistake was tried"
