@@ -147,3 +147,34 @@ def test_lesson_shows_figure_math_and_widget(browser, book_server):
         problems.assert_none("04-risk-model", shot)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("page_name", ["notebooks/11-transparency", "notebooks/14-capstone"])
+def test_model_card_results_render_as_a_table(built_book, page_name):
+    """The card's Markdown table is a table, not pipes and dashes turned into em dashes."""
+    text = (built_book / f"{page_name}.html").read_text()
+    section = text.split('id="quantitative-analyses"', 1)[1].split('class="rubric"', 1)[0]
+    assert "<table" in section, f"{page_name}: the model card's results are not a table"
+    assert "|:" not in text and "|\u2014" not in text and ":\u2014" not in text
+
+
+def test_table_labels_are_shown_in_full(built_book):
+    """Lesson 6's statistics are named in full, not cut with '...'."""
+    text = (built_book / "notebooks" / "06-sources-of-bias.html").read_text()
+    tables = text.split("<table")[1:]
+    assert tables and not any("...</td>" in t.split("</table>")[0] for t in tables)
+
+
+def test_wide_data_frame_scrolls_with_a_visible_scroll_bar(browser, book_server):
+    """Lesson 1's first table is wider than the column: it scrolls, and shows a scroll bar."""
+    context, page, _ = open_offline(browser, f"{book_server}/notebooks/01-welcome.html")
+    try:
+        box = page.locator("div.cell_output .output.text_html:has(table.dataframe)").first
+        sizes = box.evaluate("e => ({scroll: e.scrollWidth, client: e.clientWidth,"
+                             " bar: e.offsetHeight - e.clientHeight,"
+                             " overflow: getComputedStyle(e).overflowX})")
+        assert sizes["overflow"] == "auto"
+        if sizes["scroll"] > sizes["client"]:
+            assert sizes["bar"] > 0, f"the table is cut without a scroll bar: {sizes}"
+    finally:
+        context.close()
