@@ -147,3 +147,36 @@ def test_lesson_shows_figure_math_and_widget(browser, book_server):
         problems.assert_none("04-risk-model", shot)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("page_name", ["notebooks/11-transparency", "notebooks/14-capstone"])
+def test_model_card_results_render_as_a_table(built_book, page_name):
+    """The card's Markdown table is a table, not pipes and dashes turned into em dashes."""
+    text = (built_book / f"{page_name}.html").read_text()
+    section = text.split("Quantitative analyses</", 1)[1].split("Ethical considerations</", 1)[0]
+    assert "<table" in section, f"{page_name}: the model card's results are not a table"
+    assert "|:" not in text and "|\u2014" not in text and ":\u2014" not in text
+
+
+def test_table_labels_are_shown_in_full(built_book):
+    """Lesson 6's statistics are named in full, not cut with '...'."""
+    text = (built_book / "notebooks" / "06-sources-of-bias.html").read_text()
+    tables = text.split("<table")[1:]
+    assert tables and not any("...</td>" in t.split("</table>")[0] for t in tables)
+
+
+def test_wide_data_frame_scrolls_inside_the_page_column(browser, book_server):
+    """Lesson 1's first table is wider than the column: it scrolls inside it, with the
+    course's table style (smaller type, a scroll bar that is always drawn). Headless
+    Chromium hides scroll bars, so the bar itself is checked by eye, not here."""
+    context, page, _ = open_offline(browser, f"{book_server}/notebooks/01-welcome.html")
+    try:
+        box = page.locator("div.cell_output .output.text_html:has(table.dataframe)").first
+        sizes = box.evaluate(
+            "e => ({client: e.clientWidth, column: e.closest('article').clientWidth,"
+            " overflow: getComputedStyle(e).overflowX,"
+            " font: getComputedStyle(e.querySelector('table')).fontSize})")
+        assert sizes["overflow"] == "auto" and sizes["client"] <= sizes["column"], sizes
+        assert sizes["font"] == "12.8px", f"the course's table style is not applied: {sizes}"
+    finally:
+        context.close()

@@ -56,3 +56,31 @@ def test_bad_input_is_explained(result, kwargs, error, words):
         model_card(result, **kwargs)
     with pytest.raises(TypeError, match="AuditResult"):
         model_card({}, model_name="m", intended_use="x")
+
+
+def _book_markdown_parser():
+    """The parser the book uses for Markdown that code displays, as myst-nb builds it."""
+    import yaml
+    from myst_nb.core.config import NbParserConfig
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.mdit_to_docutils.base import DocutilsRenderer
+    from myst_parser.parsers.mdit import create_md_parser
+
+    from conftest import ROOT
+
+    sphinx = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    fmt = sphinx.get("nb_render_markdown_format", NbParserConfig().render_markdown_format)
+    config = {"commonmark": MdParserConfig(commonmark_only=True),
+              "gfm": MdParserConfig(gfm_only=True)}.get(fmt, MdParserConfig())
+    return create_md_parser(config, DocutilsRenderer)
+
+
+def test_markdown_card_renders_its_results_as_a_table_in_the_book(result):
+    card = model_card(result, model_name="Placement risk model", intended_use="Teaching.")
+    tokens = _book_markdown_parser().parse(card)
+    types = [t.type for t in tokens]
+    assert types.count("table_open") == 1, "the quantitative analyses are not a table"
+    headers = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "th_open"]
+    assert len(headers) >= 4 and all(h.strip() for h in headers[1:]), headers
+    # No line of the table is left as text (raw pipes, dashes turned into em dashes).
+    assert not any(t.type == "inline" and "|" in t.content for t in tokens)
