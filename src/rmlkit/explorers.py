@@ -101,6 +101,8 @@ class DeclarativeExplorer:
     figure at the starting setting (for print, and for readers without JavaScript). In
     JupyterLab the same chart renders through Vega-Lite's own mimetype.
 
+    Introduced in {ref}`lesson-risk-model`.
+
     Attributes
     ----------
     chart : altair chart
