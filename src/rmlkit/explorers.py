@@ -228,8 +228,8 @@ def threshold_twin(y_true, scores, *, sensitive_features, threshold: float = 0.5
 
     The numbers are those of :func:`rmlkit.tradeoffs.rates_at_threshold` at every
     threshold 0.00, 0.01, ..., 1.00 (computed at once by
-    :func:`rmlkit.tradeoffs.threshold_sweep`). Without ``per_group`` one slider moves every group's
-    threshold (and the row ``all``); with ``per_group=True`` each group has its own
+    :func:`rmlkit.tradeoffs.threshold_sweep`). Without ``per_group`` one slider moves
+    every group's threshold (and the row ``all``); with ``per_group=True`` each group has its own
     slider (a group's rates depend only on its own threshold).
 
     Introduced in {ref}`lesson-risk-model`.
@@ -248,9 +248,9 @@ def threshold_twin(y_true, scores, *, sensitive_features, threshold: float = 0.5
     sweep = sweep[sweep["group"].isin(shown)].reset_index(drop=True)
     sweep["g"] = sweep["group"].map({n: i for i, n in enumerate(shown)})
 
-    def sentences(group):
+    def sentences(group, named=True):
         rows = sweep[sweep["group"] == group]
-        return [f"{group}: {_group_sentence(rows[rows['step'] == k])}"
+        return [(f"{group}: " if named else "") + _group_sentence(rows[rows["step"] == k])
                 for k in range(len(thresholds))]
 
     if per_group:
@@ -259,8 +259,9 @@ def threshold_twin(y_true, scores, *, sensitive_features, threshold: float = 0.5
         keep = " || ".join(f"(datum.g == {i} && datum.step == round(t{i} * 100))"
                            for i in range(len(names)))
         parts = " + '; ' + ".join(
-            f"'{n} at threshold ' + format(t{i}, '.2f') + ' — ' + "
-            f"{_array(sentences(n))}[round(t{i} * 100)]" for i, n in enumerate(names))
+            f"'{n} at threshold ' + format(t{i}, '.2f') + ': ' + "
+            f"{_array(sentences(n, named=False))}[round(t{i} * 100)]"
+            for i, n in enumerate(names))
         label = "Threshold explorer, one threshold per group"
     else:
         params = [_slider(alt, "t", "Threshold", threshold, 0, 1, 0.01)]
@@ -278,12 +279,10 @@ def threshold_twin(y_true, scores, *, sensitive_features, threshold: float = 0.5
         description=f"{label}: bars of {', '.join(metrics)} by group; the numbers follow "
                     "the sliders.")
 
-    start = sweep[sweep["step"] == round(threshold * 100)]
-    description = "; ".join(f"{g}: {_group_sentence(start[start['group'] == g])}"
-                            for g in shown)
-    description = (f"At threshold {threshold:.2f} — {description}" if not per_group else
-                   "; ".join(f"{g} at threshold {threshold:.2f} — {g}: "
-                             f"{_group_sentence(start[start['group'] == g])}" for g in shown))
+    k = round(threshold * 100)  # the description at the start, as the page writes it
+    description = ("; ".join(f"{n} at threshold {threshold:.2f}: "
+                             + sentences(n, named=False)[k] for n in names) if per_group
+                   else f"At threshold {threshold:.2f} — {per_step[k]}")
     ax, _ = plot_rates_by_group(y, s, sensitive_features=groups_of_rows, thresholds=threshold)
     return DeclarativeExplorer(
         chart, table=sweep.assign(threshold=thresholds[sweep["step"]]),
