@@ -184,6 +184,28 @@ def _move_each_control(page, box, check, shot_name):
     box.screenshot(path=str(SCREENSHOTS / f"{shot_name}-after.png"))
 
 
+def _static_figure_is_for_print(page, box):
+    """On screen the chart; in print the static figure at the starting setting."""
+    static, chart = box.locator(".rmlkit-explorer-static img"), box.locator(".vega-embed")
+    assert chart.is_visible() and not static.is_visible()
+    page.emulate_media(media="print")
+    assert static.is_visible() and not chart.is_visible()
+    page.emulate_media(media="screen")
+
+
+def test_without_javascript_each_explorer_shows_its_static_figure(browser, book_server):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        for lesson in LESSONS.values():
+            page.goto(f"{book_server}/notebooks/{lesson}.html")
+            image = page.locator(".rmlkit-explorer .rmlkit-explorer-static img").first
+            assert image.is_visible(), f"{lesson}: no static figure without JavaScript"
+            assert image.evaluate("i => i.naturalWidth") > 0 and image.get_attribute("alt")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("explorer", list(LESSONS))
 def test_explorer_follows_its_controls_offline(browser, book_server, explorer):
     lesson = LESSONS[explorer]
@@ -204,6 +226,7 @@ def test_explorer_follows_its_controls_offline(browser, book_server, explorer):
 
             check(*_state(box))
             _move_each_control(page, box, check, f"explorer-{explorer}")
+        _static_figure_is_for_print(page, box)
         problems.assert_none(lesson, SCREENSHOTS / f"explorer-{explorer}-after.png")
         violations = accessibility_violations(page)
         assert not violations, f"{lesson}: axe-core:\n" + "\n".join(violations)
@@ -265,6 +288,7 @@ def test_per_group_threshold_explorer_moves_one_group_at_a_time(browser, per_gro
 
         check(*_state(box))
         _move_each_control(page, box, check, "explorer-per-group")
+        _static_figure_is_for_print(page, box)
         problems.assert_none("per-group explorer", SCREENSHOTS / "explorer-per-group-after.png")
         violations = accessibility_violations(page)
         assert not violations, "\n".join(violations)
