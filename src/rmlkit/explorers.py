@@ -494,8 +494,11 @@ def plot_deference_sweep(by_deference, *, deference: float | None = None, axes=N
 
     table, _ = _check_sweep(by_deference)
     if axes is None:
-        _, axes = plt.subplots(1, table.shape[1], figsize=(3.2 * table.shape[1], 3.2))
-    axes = np.atleast_1d(axes)
+        rows = (table.shape[1] + 1) // 2
+        _, axes = plt.subplots(rows, 2, figsize=(7, 2.8 * rows), squeeze=False)
+    axes = np.atleast_1d(axes).ravel()
+    for ax in axes[table.shape[1]:]:
+        ax.set_visible(False)
     for ax, column, colour in zip(axes, table.columns, COLOURS * 4, strict=False):
         ax.plot(table.index, table[column], marker="o", color=colour)
         if deference is not None:
@@ -503,6 +506,7 @@ def plot_deference_sweep(by_deference, *, deference: float | None = None, axes=N
             ax.plot([deference], [table.loc[deference, column]], marker="o", markersize=11,
                     color=colour, markerfacecolor="white")
         ax.set_title(str(column), fontsize=10)
+        ax.set_ylim(0, None)
         ax.set_xlabel("deference")
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].figure.tight_layout()
@@ -546,20 +550,19 @@ def deference_twin(by_deference, *, deference: float | None = None) -> Declarati
         one = alt.Chart(long).transform_filter(alt.datum.metric == column)
         line = one.mark_line(point=True, color=colour).encode(
             x=alt.X("deference:Q", title="deference"),
-            y=alt.Y("value:Q", title=column, scale=alt.Scale(zero=False)))
+            y=alt.Y("value:Q", title=column))
         marker = one.transform_filter(f"datum.step == {at}").mark_point(
             size=180, filled=False, strokeWidth=2, color="black",
         ).encode(x="deference:Q", y="value:Q")
-        return alt.layer(line, marker).properties(width=170, height=150)
+        return alt.layer(line, marker).properties(width=220, height=140)
 
-    panels = alt.hconcat(*(panel(c, colour) for c, colour in zip(columns, COLOURS * 4,
-                                                                 strict=False)))
+    charts = [panel(c, colour) for c, colour in zip(columns, COLOURS * 4, strict=False)]
+    panels = alt.vconcat(*(alt.hconcat(*charts[i:i + 2]) for i in range(0, len(charts), 2)))
     numbers = alt.Chart(long, name="numbers").transform_filter(
         f"datum.step == {at}").mark_text(fontSize=13).encode(
-        x=alt.X("metric:N", sort=columns, title=None,
-                axis=alt.Axis(orient="top", labelAngle=0, labelLimit=220)),
+        y=alt.Y("metric:N", sort=columns, title=None, axis=alt.Axis(labelLimit=300)),
         text="label:N",
-    ).properties(width=190 * len(columns), height=24)
+    ).properties(width=80, height=24 * len(columns))
     chart = alt.vconcat(panels, numbers).add_params(*params).properties(
         description="Deference explorer: each measure against deference, with the chosen "
                     "deference marked and its numbers below.")

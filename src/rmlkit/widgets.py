@@ -232,8 +232,9 @@ def deference_explorer(by_deference, *, deference: float | None = None,
     def draw(ax):
         fig = ax.figure
         ax.remove()
-        fig.set_size_inches(3.2 * table.shape[1], 3.2)
-        axes = fig.subplots(1, table.shape[1])
+        rows = (table.shape[1] + 1) // 2
+        fig.set_size_inches(7, 2.8 * rows)
+        axes = fig.subplots(rows, 2, squeeze=False)
         _, shown = explorers.plot_deference_sweep(table, deference=slider.value, axes=axes)
         return ax, shown.loc[[slider.value]]
 
