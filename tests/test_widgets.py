@@ -194,3 +194,15 @@ def test_deference_explorer_moves_along_the_runs(by_deference):
 def test_deference_explorer_explains_uneven_steps(by_deference):
     with pytest.raises(ValueError, match="evenly spaced"):
         deference_explorer(by_deference.drop(index=0.25), mode="declarative")
+
+
+def test_threshold_twin_gives_fairlearns_zero_where_a_rate_is_undefined():
+    y = np.array([0, 0, 1, 0, 1, 1])  # group A has no placed child, so no miss rate
+    s = np.array([0.1, 0.6, 0.7, 0.2, 0.4, 0.9])
+    g = np.array(["A", "A", "B", "B", "B", "B"])
+    twin = threshold_explorer(y, s, sensitive_features=g, mode="declarative")
+    for threshold in (0.3, 0.5, 0.8):
+        expected = rates_at_threshold(y, s, sensitive_features=g, threshold=threshold)
+        rows = twin.table[np.isclose(twin.table["threshold"], threshold)]
+        got = rows[rows["metric"] == RATE_NAMES[2]].set_index("group")["value"]
+        assert np.array_equal(got.loc[expected.index], expected["false negative rate"])

@@ -204,10 +204,12 @@ def _sweep_rates(y, s, groups, thresholds) -> pd.DataFrame:
     """
     sweep = threshold_sweep(y, s, sensitive_features=groups, thresholds=thresholds)
     sweep = sweep.assign(step=np.round(sweep["threshold"] * (len(thresholds) - 1)).astype(int))
+    # A group with no placed (or no unplaced) children has no false negative (or false
+    # positive) rate; fairlearn's rates, which the live explorer shows, give 0 there.
     rates = pd.DataFrame({
         "step": sweep["step"], "group": sweep["group"].astype(str),
-        RATE_NAMES[0]: sweep["share flagged"], RATE_NAMES[1]: sweep["FPR"],
-        RATE_NAMES[2]: 1 - sweep["TPR"],
+        RATE_NAMES[0]: sweep["share flagged"], RATE_NAMES[1]: sweep["FPR"].fillna(0.0),
+        RATE_NAMES[2]: (1 - sweep["TPR"]).fillna(0.0),
     })
     long = rates.melt(id_vars=["step", "group"], var_name="metric", value_name="value")
     long["value"] = long["value"].astype(float)
