@@ -325,8 +325,8 @@ def impossibility_twin(base_rate_a: float = 0.2, base_rate_b: float = 0.35, *,
             rows.extend({"base": ib + 1, "ppv": iv, "fnr": jf, "FPR": float(fpr)}
                         for ib, fpr in enumerate(table["FPR"]))
     grid = pd.DataFrame(rows)
-    # index of (base, ppv, fnr) in the flat list
-    flat = grid["FPR"].round(6).tolist()
+    # the page shows rmlkit's numbers as Python formats them (2 decimals)
+    flat = [_fmt(v) for v in grid["FPR"]]
     # the grid runs over precision, then miss rate, then base rate: its flat index
     index = {name: f"((round(ppv * {k}) - 1) * {(k + 1) * (k - 1)} + round(fnr * {k}) * "
                    f"{k - 1} + round({name} * {k}) - 1)" for name in ("a", "b")}
@@ -340,15 +340,14 @@ def impossibility_twin(base_rate_a: float = 0.2, base_rate_b: float = 0.35, *,
     params.append(_describe_param(
         alt, "'With precision ' + format(ppv, '.2f') + ' and miss rate ' + format(fnr, '.2f')"
              " + ' in both groups, group A (base rate ' + format(a, '.2f') + ') must have a "
-             "false positive rate of ' + format(fpr_grid[" + index["a"] + "], '.2f') + ' and "
-             "group B (base rate ' + format(b, '.2f') + ') of ' + format(fpr_grid["
-             + index["b"] + "], '.2f') + '.'"))
+             "false positive rate of ' + fpr_grid[" + index["a"] + "] + ' and "
+             "group B (base rate ' + format(b, '.2f') + ') of ' + fpr_grid["
+             + index["b"] + "] + '.'"))
     base = pd.DataFrame({"group": ["A", "B"], "g": [0, 1]})
     calc = alt.Chart(base).transform_calculate(
-        FPR=f"datum.g == 0 ? fpr_grid[{index['a']}] : fpr_grid[{index['b']}]",
+        label=f"datum.g == 0 ? fpr_grid[{index['a']}] : fpr_grid[{index['b']}]",
     ).transform_calculate(
-        shown="min(datum.FPR, 1)", label="format(datum.FPR, '.2f')",
-        metric="'false positive rate forced'")
+        shown="min(toNumber(datum.label), 1)", metric="'false positive rate forced'")
     bars = calc.mark_bar(color=COLOURS[1]).encode(
         x=alt.X("group:N", title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("shown:Q", scale=alt.Scale(domain=[0, 1]), title="false positive rate forced"),
