@@ -555,13 +555,14 @@ def deference_twin(by_deference, *, deference: float | None = None) -> Declarati
         marker = one.transform_filter(f"datum.step == {at}").mark_point(
             size=180, filled=False, strokeWidth=2, color="black",
         ).encode(x="deference:Q", y="value:Q")
-        return alt.layer(line, marker).properties(width=220, height=140)
+        return alt.layer(line, marker).properties(width=210, height=140)
 
     charts = [panel(c, colour) for c, colour in zip(columns, COLOURS * 4, strict=False)]
     panels = alt.vconcat(*(alt.hconcat(*charts[i:i + 2]) for i in range(0, len(charts), 2)))
     numbers = alt.Chart(long, name="numbers").transform_filter(
         f"datum.step == {at}").mark_text(fontSize=13).encode(
-        y=alt.Y("metric:N", sort=columns, title=None, axis=alt.Axis(labelLimit=300)),
+        y=alt.Y("metric:N", sort=columns, title=None,
+                axis=alt.Axis(labelLimit=400, orient="right")),
         text="label:N",
     ).properties(width=80, height=24 * len(columns))
     chart = alt.vconcat(panels, numbers).add_params(*params).properties(
