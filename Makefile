@@ -19,6 +19,8 @@ BIN := $(CURDIR)/$(VENV)/bin
 VENDOR := book/_extra/vendor
 MATHJAX := node_modules/mathjax/es5
 WIDGETS := node_modules/@jupyter-widgets/html-manager/dist
+VEGA := node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
+	node_modules/vega-embed/build/vega-embed.min.js
 
 # Jupyter reads its settings from this checkout, never from the user's own folders:
 # .jupyter/ holds allow_root and the nbgrader course settings.
@@ -53,6 +55,7 @@ $(VENDOR)/.copied: node_modules/.package-lock.json
 	cp node_modules/requirejs/require.js $(VENDOR)/require.js
 	cp $(WIDGETS)/embed-amd.js $(WIDGETS)/*.woff $(WIDGETS)/*.woff2 $(VENDOR)/
 	cp $(MATHJAX)/tex-chtml.js $(VENDOR)/mathjax/
+	cp $(VEGA) $(VENDOR)/
 	cp -r $(MATHJAX)/output/chtml/fonts/woff-v2 $(VENDOR)/mathjax/output/chtml/fonts/
 	cp -r $(MATHJAX)/input/tex/extensions $(VENDOR)/mathjax/input/tex/
 	touch $@

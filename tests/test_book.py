@@ -88,6 +88,10 @@ def settle(page):
     """Wait until saved widgets have rendered and every image has loaded (or failed)."""
     if page.locator('script[type="application/vnd.jupyter.widget-state+json"]').count():
         page.wait_for_selector(".jupyter-widgets, .widget-vbox", timeout=30_000)
+    if page.locator(".rmlkit-explorer").count():  # explorers drawn by vega-embed
+        page.wait_for_function(
+            "Array.from(document.querySelectorAll('.rmlkit-explorer'))"
+            ".every(e => e.dataset.ready === 'true')", timeout=30_000)
     page.wait_for_function(
         "Array.from(document.querySelectorAll('main img')).every(i => i.complete)",
         timeout=30_000,
@@ -133,15 +137,16 @@ def test_lesson_shows_figure_math_and_widget(browser, book_server):
         assert figure.count() == 1
         assert figure.evaluate("e => e.naturalWidth") > 0
         assert "false positive rate" in figure.get_attribute("alt").lower()
-        # The saved state of the threshold explorer renders as a real slider and table.
-        page.wait_for_selector(".widget-slider", timeout=30_000)
-        slider = page.locator(".widget-slider").first
-        slider.scroll_into_view_if_needed()
-        widget_text = page.locator(".widget-vbox").first.inner_text()
-        assert "Threshold" in widget_text and "false positive rate" in widget_text
+        # The threshold explorer is drawn (vega-embed, from vendor/) with its slider.
+        page.wait_for_selector(".rmlkit-explorer[data-ready='true']", timeout=30_000)
+        explorer = page.locator(".rmlkit-explorer").first
+        explorer.scroll_into_view_if_needed()
+        assert explorer.locator("input[type=range]").count() == 1
+        explorer_text = explorer.inner_text()
+        assert "Threshold" in explorer_text and "false positive rate" in explorer_text
         page.screenshot(path=str(shot), full_page=True)
         # Close-ups, for a person to look at.
-        page.locator(".widget-vbox").first.screenshot(path=str(SCREENSHOTS / "widget.png"))
+        explorer.screenshot(path=str(SCREENSHOTS / "widget.png"))
         page.locator("mjx-container").first.screenshot(path=str(SCREENSHOTS / "math.png"))
         figure.screenshot(path=str(SCREENSHOTS / "figure.png"))
         problems.assert_none("04-risk-model", shot)

@@ -70,3 +70,139 @@ def test_bad_thresholds_are_explained(data):
     y, s, g = data
     with pytest.raises(ValueError, match="no value for these groups: B"):
         plot_rates_by_group(y, s, sensitive_features=g, thresholds={"A": 0.5})
+
+
+# The declarative twins of rmlkit.explorers (the book's explorers) and the choice between
+# them and the live widgets. Their behaviour in a real browser: tests/test_book_explorers.py.
+
+import ipywidgets  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from rmlkit.explorers import (  # noqa: E402
+    MODE_VARIABLE,
+    RATE_NAMES,
+    DeclarativeExplorer,
+    explorer_mode,
+)
+from rmlkit.tradeoffs import capacity_decisions, expected_cost, rates_at_threshold  # noqa: E402
+from rmlkit.widgets import deference_explorer  # noqa: E402
+
+
+@pytest.fixture
+def by_deference():
+    return pd.DataFrame({"disparity (%)": [12.0, 20.0, 31.0, 40.0, 52.0],
+                         "precision": [0.41, 0.37, 0.33, 0.29, 0.24]},
+                        index=[0.0, 0.25, 0.5, 0.75, 1.0])
+
+
+def test_explorer_mode_follows_the_argument_then_the_environment(monkeypatch):
+    monkeypatch.delenv(MODE_VARIABLE, raising=False)
+    assert explorer_mode() == "live"
+    monkeypatch.setenv(MODE_VARIABLE, "declarative")
+    assert explorer_mode() == "declarative"
+    assert explorer_mode("live") == "live"
+    monkeypatch.setenv(MODE_VARIABLE, "static")
+    with pytest.raises(ValueError, match=MODE_VARIABLE):
+        explorer_mode()
+    with pytest.raises(ValueError, match="mode"):
+        explorer_mode("kernel")
+
+
+def test_each_explorer_is_live_in_a_kernel_and_declarative_in_the_book(
+        data, by_deference, monkeypatch):
+    y, s, g = data
+    calls = [
+        lambda: threshold_explorer(y, s, sensitive_features=g),
+        lambda: threshold_explorer(y, s, sensitive_features=g, per_group=True),
+        lambda: impossibility_explorer(0.2, 0.35),
+        lambda: cost_explorer(y, s, sensitive_features=g, periods=np.arange(len(y)) % 40,
+                              capacity=10),
+        lambda: deference_explorer(by_deference, deference=0.75),
+    ]
+    monkeypatch.delenv(MODE_VARIABLE, raising=False)
+    for call in calls:
+        assert isinstance(call(), ipywidgets.VBox)
+    monkeypatch.setenv(MODE_VARIABLE, "declarative")
+    for call in calls:
+        twin = call()
+        assert isinstance(twin, DeclarativeExplorer)
+        bundle = twin._repr_mimebundle_()
+        page = bundle["text/html"]
+        assert 'class="rmlkit-explorer-spec"' in page and 'aria-live="polite"' in page
+        assert 'alt="' in page and "data:image/png;base64," in page
+        assert "http://" not in page.replace("http://www.w3.org", "")
+        spec = twin.spec()
+        bound = [p for p in spec["params"] if "bind" in p]
+        assert bound and all(p["bind"]["input"] == "range" and p["bind"]["name"].strip()
+                             for p in bound)
+        assert any(p["name"] == "description" and "expr" in p for p in spec["params"])
+
+
+def test_threshold_twin_holds_rates_at_threshold_at_every_step(data):
+    y, s, g = data
+    twin = threshold_explorer(y, s, sensitive_features=g, threshold=0.37, mode="declarative")
+    assert sorted(twin.table["step"].unique()) == list(range(101))
+    for threshold in (0.0, 0.37, 0.5, 0.99, 1.0):
+        expected = rates_at_threshold(y, s, sensitive_features=g, threshold=threshold)
+        rows = twin.table[np.isclose(twin.table["threshold"], threshold)]
+        for name, column in zip(RATE_NAMES, expected.columns.drop("n"), strict=True):
+            got = rows[rows["metric"] == name].set_index("group")["value"]
+            assert np.allclose(got.loc[expected.index], expected[column], equal_nan=True)
+    assert "At threshold 0.37" in twin.description
+
+
+def test_impossibility_twin_holds_the_identity_on_its_grid():
+    twin = impossibility_explorer(0.22, 0.33, precision=0.6, false_negative_rate=0.3,
+                                  mode="declarative")
+    grid = twin.table
+    assert len(grid) == 19 * 20 * 21
+    for _, row in grid.sample(50, random_state=1).iterrows():
+        expected = impossibility_table({"g": row["base_rate"]}, precision=row["precision"],
+                                       false_negative_rate=row["false_negative_rate"])
+        assert row["FPR"] == pytest.approx(expected.loc["g", "FPR"])
+    start = impossibility_table({"A": 0.2, "B": 0.35}, precision=0.6, false_negative_rate=0.3)
+    assert f"{start.loc['A', 'FPR']:.2f}" in twin.description  # rounded to the grid
+
+
+def test_cost_twin_holds_the_counts_of_expected_cost(data):
+    y, s, g = data
+    weeks = np.arange(len(y)) % 40
+    twin = cost_explorer(y, s, sensitive_features=g, periods=weeks, capacity=10,
+                         mode="declarative")
+    assert twin.table["capacity"].max() == pd.Series(weeks).value_counts().max()
+    for capacity in (0, 10, 33):
+        expected = expected_cost(y, capacity_decisions(s, capacity, periods=weeks),
+                                 cost_false_negative=10, cost_false_positive=1,
+                                 sensitive_features=g)
+        got = twin.table[twin.table["capacity"] == capacity].set_index("group")
+        assert (got.loc[expected.index, "false_negatives"] == expected["false_negatives"]).all()
+        assert (got.loc[expected.index, "false_positives"] == expected["false_positives"]).all()
+    at_start = expected_cost(y, capacity_decisions(s, 10, periods=weeks),
+                             cost_false_negative=10, cost_false_positive=1, sensitive_features=g)
+    assert f"cost per referral {at_start.loc['all', 'cost per row']:.2f}" in twin.description
+
+
+def test_deference_explorer_moves_along_the_runs(by_deference):
+    box = deference_explorer(by_deference, deference=0.75, mode="live")
+    assert box.current_table().index.tolist() == [0.75]
+    box.children[0].value = 0.25
+    assert box.current_table().loc[0.25, "precision"] == 0.37
+    twin = deference_explorer(by_deference, deference=0.75, mode="declarative")
+    assert twin.description == "At deference 0.75: disparity (%) 40.00, precision 0.29"
+
+
+def test_deference_explorer_explains_uneven_steps(by_deference):
+    with pytest.raises(ValueError, match="evenly spaced"):
+        deference_explorer(by_deference.drop(index=0.25), mode="declarative")
+
+
+def test_threshold_twin_gives_fairlearns_zero_where_a_rate_is_undefined():
+    y = np.array([0, 0, 1, 0, 1, 1])  # group A has no placed child, so no miss rate
+    s = np.array([0.1, 0.6, 0.7, 0.2, 0.4, 0.9])
+    g = np.array(["A", "A", "B", "B", "B", "B"])
+    twin = threshold_explorer(y, s, sensitive_features=g, mode="declarative")
+    for threshold in (0.3, 0.5, 0.8):
+        expected = rates_at_threshold(y, s, sensitive_features=g, threshold=threshold)
+        rows = twin.table[np.isclose(twin.table["threshold"], threshold)]
+        got = rows[rows["metric"] == RATE_NAMES[2]].set_index("group")["value"]
+        assert np.allclose(got.loc[expected.index], expected["false negative rate"])

@@ -1,8 +1,12 @@
-"""Interactive explorers for the lessons (ipywidgets).
+"""Interactive explorers for the lessons.
 
 Each explorer is a thin layer over a plain function in :mod:`rmlkit.tradeoffs` that
-gives the same numbers and figure without a running kernel, so the static book can
-show them too.
+gives the same numbers and figure. Each has two versions, and one function per explorer
+chooses (:func:`rmlkit.explorers.explorer_mode`): in a kernel, ipywidgets whose sliders
+recompute the numbers (``mode="live"``, the default); in the published book, which has no
+kernel, a declarative twin from :mod:`rmlkit.explorers` whose numbers are computed ahead
+and whose sliders are declared in Vega-Lite (``mode="declarative"``; the book build sets
+``RMLKIT_EXPLORERS=declarative``).
 
 Introduced in {ref}`lesson-risk-model`.
 """
@@ -19,6 +23,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
 
+from . import explorers
 from ._checks import (
     as_binary,
     as_scores,
@@ -34,7 +39,8 @@ from .tradeoffs import (
     rates_at_threshold,
 )
 
-__all__ = ["cost_explorer", "impossibility_explorer", "threshold_explorer"]
+__all__ = ["cost_explorer", "deference_explorer", "impossibility_explorer",
+           "threshold_explorer"]
 
 
 def _table_html(table) -> str:
@@ -96,7 +102,7 @@ def _rates_alt(result) -> str:
 
 
 def threshold_explorer(y_true, scores, *, sensitive_features, threshold: float = 0.5,
-                       per_group: bool = False):
+                       per_group: bool = False, mode: str | None = None):
     """A threshold slider (or one per group) and live rates by group.
 
     Without ``per_group``, moving the slider recomputes
@@ -106,11 +112,18 @@ def threshold_explorer(y_true, scores, *, sensitive_features, threshold: float =
 
     Introduced in {ref}`lesson-risk-model`.
 
+    ``mode`` is ``"live"`` (ipywidgets) or ``"declarative"``
+    (:func:`rmlkit.explorers.threshold_twin`, for the book); by default
+    :func:`rmlkit.explorers.explorer_mode` decides.
+
     Returns
     -------
-    ipywidgets.VBox
+    ipywidgets.VBox or rmlkit.explorers.DeclarativeExplorer
         The slider(s) above the table (``.children[-1]`` is the output).
     """
+    if explorers.explorer_mode(mode) == "declarative":
+        return explorers.threshold_twin(y_true, scores, sensitive_features=sensitive_features,
+                                        threshold=threshold, per_group=per_group)
     y = as_binary("y_true", y_true)
     s = as_scores("scores", scores)
     check_same_length(y_true=y, scores=s, sensitive_features=sensitive_features)
@@ -140,16 +153,21 @@ def threshold_explorer(y_true, scores, *, sensitive_features, threshold: float =
 
 
 def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, *,
-                           precision: float = 0.6, false_negative_rate: float = 0.3):
+                           precision: float = 0.6, false_negative_rate: float = 0.3,
+                           mode: str | None = None):
     """Sliders for two groups' base rates, precision and miss rate; the forced FPRs.
 
-    Uses :func:`rmlkit.tradeoffs.plot_impossibility`. Introduced in
+    Uses :func:`rmlkit.tradeoffs.plot_impossibility`; in the book
+    (``mode="declarative"``), :func:`rmlkit.explorers.impossibility_twin`. Introduced in
     {ref}`lesson-fairness-criteria`.
     """
     base_rate_a = check_probability("base_rate_a", base_rate_a)
     base_rate_b = check_probability("base_rate_b", base_rate_b)
     precision = check_probability("precision", precision)
     false_negative_rate = check_probability("false_negative_rate", false_negative_rate)
+    if explorers.explorer_mode(mode) == "declarative":
+        return explorers.impossibility_twin(base_rate_a, base_rate_b, precision=precision,
+                                            false_negative_rate=false_negative_rate)
     sliders = {
         "a": _slider("Base rate, group A", base_rate_a, 0.01, 0.99),
         "b": _slider("Base rate, group B", base_rate_b, 0.01, 0.99),
@@ -167,10 +185,12 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
 
 
 def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity: int = 50,
-                  cost_false_negative: float = 10.0, cost_false_positive: float = 1.0):
+                  cost_false_negative: float = 10.0, cost_false_positive: float = 1.0,
+                  mode: str | None = None):
     """Sliders for capacity and the costs of errors; expected cost by group.
 
-    Uses :func:`rmlkit.tradeoffs.plot_cost_and_capacity`. Introduced in
+    Uses :func:`rmlkit.tradeoffs.plot_cost_and_capacity`; in the book
+    (``mode="declarative"``), :func:`rmlkit.explorers.cost_twin`. Introduced in
     {ref}`lesson-decisions`.
     """
     n_max = check_same_length(y_true=as_binary("y_true", y_true),
@@ -179,6 +199,11 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
     capacity = check_count("capacity", capacity, minimum=0)
     cost_false_negative = check_number("cost_false_negative", cost_false_negative, low=0)
     cost_false_positive = check_number("cost_false_positive", cost_false_positive, low=0)
+    if explorers.explorer_mode(mode) == "declarative":
+        return explorers.cost_twin(y_true, scores, sensitive_features=sensitive_features,
+                                   periods=periods, capacity=capacity,
+                                   cost_false_negative=cost_false_negative,
+                                   cost_false_positive=cost_false_positive)
     capacity_slider = widgets.IntSlider(value=min(capacity, n_max), min=0, max=n_max,
                                         description="Capacity", continuous_update=False,
                                         layout=widgets.Layout(width="420px"))
@@ -193,4 +218,45 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
         lambda result: "Bar chart of the expected cost per referral by group: "
         + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["cost per row"].drop("all").items())
         + ".",
+    )
+
+
+def deference_explorer(by_deference, *, deference: float | None = None,
+                       mode: str | None = None):
+    """A deference slider over the lesson's runs; every measure with the setting marked.
+
+    ``by_deference`` has one row per deference value (evenly spaced between 0 and 1) and
+    one column per measure, as built in the lesson from
+    :func:`rmlkit.feedback.simulate_feedback_loop`. The figure is
+    :func:`rmlkit.explorers.plot_deference_sweep`; in the book (``mode="declarative"``),
+    :func:`rmlkit.explorers.deference_twin`.
+
+    Introduced in {ref}`lesson-people-and-models`.
+    """
+    if explorers.explorer_mode(mode) == "declarative":
+        return explorers.deference_twin(by_deference, deference=deference)
+    table, _ = explorers._check_sweep(by_deference)
+    values = list(table.index)
+    start = values[len(values) // 2] if deference is None else check_number(
+        "deference", deference, low=values[0], high=values[-1])
+    slider = widgets.SelectionSlider(
+        options=[(f"{v:.2f}", v) for v in values],
+        value=min(values, key=lambda v: abs(v - start)), continuous_update=False,
+        description="Deference (share of disagreements settled in the model's favour)",
+        style={"description_width": "initial"}, layout=widgets.Layout(width="620px"))
+
+    def draw(ax):
+        fig = ax.figure
+        ax.remove()
+        rows = (table.shape[1] + 1) // 2
+        fig.set_size_inches(7, 2.8 * rows)
+        axes = fig.subplots(rows, 2, squeeze=False)
+        _, shown = explorers.plot_deference_sweep(table, deference=slider.value, axes=axes)
+        return ax, shown.loc[[slider.value]]
+
+    return _figure_explorer(
+        [slider], draw,
+        lambda result: f"Line charts of each measure against deference, marked at "
+        f"{slider.value:.2f}: " + ", ".join(f"{c} {v:.2f}" for c, v in
+                                             result[1].iloc[0].items()) + ".",
     )
