@@ -3,7 +3,7 @@
 This is a maintainer's tool, not part of the library: it nudges a few parameters of a
 scenario (each tied to one statistic) by damped steps on the log-odds or log scale,
 regenerating a large sample each time, and prints the values to paste into
-``SCENARIOS`` in ``src/rmlkit/datasets.py``. The tests then check every target.
+``SCENARIOS`` in ``src/rmlkit/datasets/child_welfare.py``. The tests then check every target.
 
 Run: .venv/bin/python scripts/calibrate_child_welfare.py us [--rows 400000 --steps 12]
 

@@ -14,16 +14,24 @@ import pandas as pd
 
 
 def check_count(name: str, value, *, minimum: int = 1, maximum: int | None = None) -> int:
-    """Return ``value`` as an int if it is a whole number in range, else raise."""
+    """Return ``value`` as an int if it is a whole number in range, else raise.
+
+    Suggestions in the errors always lie between ``minimum`` and ``maximum``.
+    """
+    def within(number: int) -> int:
+        number = max(minimum, number)
+        return number if maximum is None else min(maximum, number)
+
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                and np.isfinite(float(value))):
             raise TypeError(
                 f"{name} must be a whole number, but you gave {value!r}. "
-                f"Round it first, for example {name}={int(round(float(value))):_}."
+                f"Round it first, for example {name}={within(int(round(float(value)))):_}."
             )
         raise TypeError(
             f"{name} must be a whole number, but you gave a {type(value).__name__} "
-            f"({value!r}). Try {name}={max(minimum, 1000):_}."
+            f"({value!r}). Try {name}={within(1000):_}."
         )
     value = int(value)
     if value < minimum:

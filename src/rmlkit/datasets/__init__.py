@@ -22,12 +22,19 @@ from ._snapshots import (
     snapshot_checksum,
     write_snapshots,
 )
+from ._dataset import Dataset
 from .care_needs import care_needs_findings, care_needs_table, make_care_needs
-from .child_welfare import MECHANISMS, SCENARIOS, Dataset, calibration_table, make_child_welfare
+from .child_welfare import (
+    ASSUMPTIONS,
+    MECHANISMS,
+    SCENARIOS,
+    calibration_table,
+    make_child_welfare,
+)
 from .dropout import dropout_findings, make_dropout
 
 __all__ = [
-    "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
+    "ASSUMPTIONS", "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
     "load_child_welfare", "make_child_welfare", "snapshot_checksum", "write_snapshots",
     "make_care_needs", "care_needs_findings", "care_needs_table", "load_care_needs",
     "make_dropout", "dropout_findings", "load_dropout",

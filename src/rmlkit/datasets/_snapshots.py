@@ -17,7 +17,8 @@ import pandas as pd
 
 from .._checks import check_choice
 from .care_needs import care_needs_table, make_care_needs
-from .child_welfare import Dataset, calibration_table, make_child_welfare
+from ._dataset import Dataset
+from .child_welfare import calibration_table, make_child_welfare
 from .dropout import dropout_findings, make_dropout
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "datasets"
