@@ -29,12 +29,14 @@ from .child_welfare import (
     MECHANISMS,
     SCENARIOS,
     calibration_table,
+    implied_ratios,
     make_child_welfare,
+    mechanism_effects,
 )
 from .dropout import dropout_findings, make_dropout
 
 __all__ = [
-    "ASSUMPTIONS", "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
+    "ASSUMPTIONS", "Dataset", "implied_ratios", "mechanism_effects", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
     "load_child_welfare", "make_child_welfare", "snapshot_checksum", "write_snapshots",
     "make_care_needs", "care_needs_findings", "care_needs_table", "load_care_needs",
     "make_dropout", "dropout_findings", "load_dropout",

@@ -68,7 +68,7 @@ class Simulation:
     def __init__(self, H: int, p: dict, rngs: dict, decide=None):
         self.p, self.H = p, H
         self.off = off = group_offsets(p)
-        poverty = p["mechanisms"]["poverty_bias"]
+        poverty = p["mechanisms"]["poverty_bias"] * p["poverty_scale"]
         rng = rngs["households"]
         G = len(p["groups"])
         shares = np.asarray(p["group_shares"], dtype=float)
@@ -149,7 +149,13 @@ class Simulation:
             # What the screener makes of the referral: harm seen through noise. The
             # accuracy is an assumption calibrated to screening consistency (ASSUMPTIONS).
             signal = harm[idx] * p["screener_accuracy"] + rng.normal(0.0, 1.0, E)
-            screen_common = (p["screen_base"] + signal + p["screen_prior"] * np.log1p(prior[idx])
+            # screeners weigh referrals naming a baby or toddler more (a common policy)
+            ages = (ages0[idx] + t) % 18
+            has_young = ((ages < 3) & (np.arange(MAX_CHILDREN) < n_children[idx, None])).any(1)
+            # a single earlier referral weighs little; repeated ones weigh more
+            repeated = np.log1p(np.maximum(prior[idx] - 1, 0))
+            screen_common = (p["screen_base"] + signal + p["screen_prior"] * repeated
+                             + p["screen_young"] * has_young
                              + p["screen_professional"] * professional
                              + rng.logistic(0.0, 1.0, E))
             by_score = screen_common + off["group_screening"][gi] > 0
@@ -210,7 +216,7 @@ class Simulation:
     def frames(self, n: int):
         """The first ``n`` rows: ``observed`` and ``truth``."""
         p = self.p
-        poverty = p["mechanisms"]["poverty_bias"]
+        poverty = p["mechanisms"]["poverty_bias"] * p["poverty_scale"]
         rng = self.rows_rng
         rows = slice(0, n)
         ev = self.row_event[rows]
