@@ -47,7 +47,16 @@ def logit(p):
     return np.log(p / (1 - p))
 
 
-def statistics(params, rows, seed=1):
+SEEDS = [1]
+
+
+def statistics(params, rows):
+    """The statistics, averaged over the samples of SEEDS (--seeds)."""
+    runs = [_statistics(params, rows, seed) for seed in SEEDS]
+    return {key: float(np.mean([r[key] for r in runs])) for key in runs[0]}
+
+
+def _statistics(params, rows, seed):
     data = datasets.generate(rows, copy.deepcopy(params), streams(seed, *datasets.STREAMS))
     values = _targets.measure(data.observed, data.population, params["scenario"], data.truth)
     o = data.observed
@@ -125,7 +134,7 @@ def gap_slopes(params, rows):
         v = statistics(trial, rows)
         gaps.append([np.log(v[f"recorded:{g}"]) - np.log(v[f"true:{g}"])
                      for g in params["groups"]])
-    return [float(b - a) for a, b in zip(*gaps)]
+    return [float(b - a) for a, b in zip(*gaps, strict=True)]
 
 
 def calibrate(params, scenario, rows, steps, share=None):
@@ -144,7 +153,9 @@ def main():
     parser.add_argument("--rows", type=int, default=400_000)
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--shares", type=float, nargs="*", default=[0.0, 0.3, 0.6])
+    parser.add_argument("--seeds", type=int, nargs="*", default=[1])
     args = parser.parse_args()
+    SEEDS[:] = args.seeds
     params = datasets.resolve_parameters("calibrate", args.scenario, mechanisms={},
                                          assumptions={})
     params.update(scenario=args.scenario, n_referrals=args.rows)

@@ -340,6 +340,7 @@ def test_every_dataset_has_a_readable_repr(make):
         ("screener_bias", "touched_screener_bias"),
         ("historical_bias", "touched_historical_bias"),
         ("surveillance_bias", "touched_surveillance_bias"),
+        ("poverty_bias", "touched_poverty_bias"),
     ],
 )
 def test_switching_a_mechanism_off_removes_its_traces(mechanism, flag):

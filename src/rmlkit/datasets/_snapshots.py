@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from .._checks import check_choice
-from .care_needs import care_needs_table, make_care_needs
 from ._dataset import Dataset
+from .care_needs import care_needs_table, make_care_needs
 from .child_welfare import (
     calibration_table,
     implied_ratios,

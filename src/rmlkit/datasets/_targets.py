@@ -308,6 +308,27 @@ def outcomes_at_equal_need(observed, truth) -> pd.DataFrame:
     return pd.DataFrame(out).astype(float)
 
 
+def _group_noise(observed: pd.DataFrame) -> dict[str, float]:
+    """Relative standard error of each group's ratio, from its number of events.
+
+    The variance of a count is doubled because siblings share outcomes; the ratio's
+    relative error combines the group's and the reference's.
+    """
+    c = _stage_columns(observed)
+    out = {}
+    group = observed["race_ethnicity"]
+    for prefix, column in (("rate_ratio", c["found"]), ("placement_ratio", c["placed"]),
+                           ("care_ratio", c["placed"])):
+        counts = observed[column].fillna(False).astype(bool).groupby(
+            group, observed=False).sum().astype(float)
+        total = float(counts.sum())
+        for g, n in counts.items():
+            reference = counts.get("White", total) if prefix != "placement_ratio" else total
+            se = float(np.sqrt(2 / max(n, 1) + 2 / max(reference, 1)))
+            out[f"{prefix}:{g}"] = se
+    return out
+
+
 def table(observed, population, scenario: str, truth=None) -> pd.DataFrame:
     """The calibration table: target, accepted range, value, whether met, source."""
     if scenario not in TARGETS:
@@ -316,14 +337,21 @@ def table(observed, population, scenario: str, truth=None) -> pd.DataFrame:
             f"not for {scenario!r}."
         )
     values = measure(observed, population, scenario, truth)
+    noise = _group_noise(observed)
     rows = []
     for t in TARGETS[scenario]:
         value = values[t["key"]]
-        rows.append({**t, "value": value, "met": bool(t["low"] <= value <= t["high"])})
+        # a small group's ratio varies by chance more than the tolerance allows: the
+        # accepted range widens by two standard errors of the ratio (see _group_noise)
+        ratio = t["target"] + 1 if t["key"].startswith("care_ratio") else t["target"]
+        margin = 2 * noise.get(t["key"], 0.0) * ratio
+        met = bool(t["low"] - margin <= value <= t["high"] + margin)
+        rows.append({**t, "value": value, "chance_margin": margin, "met": met})
     frame = pd.DataFrame(rows)
     frame["value"] = frame["value"].astype(float)
-    return frame[["statistic", "target", "low", "high", "value", "met", "year", "source",
-                  "status", "note", "key"]]
+    return frame[["statistic", "target", "low", "high", "value", "met", "chance_margin", "year",
+                  "source", "status", "note", "key"]]
 
 
-__all__ = ["TARGETS", "implied_ratios", "outcomes_at_equal_need", "measure", "risk_ventiles", "table"]
+__all__ = ["TARGETS", "implied_ratios", "measure", "outcomes_at_equal_need", "risk_ventiles",
+           "table"]
