@@ -154,7 +154,8 @@ def _disparities(kwargs: dict) -> str:
         + pivot.to_markdown(floatfmt=".2f")
         + "\n\nThe share of each stage's gap (log of the recorded ratio over the "
         "true-harm ratio) that disappears when the mechanism alone is switched off "
-        "(shares need not add up to 1: mechanisms interact):\n\n"
+        "(shares need not add up to 1: mechanisms interact; empty where the recorded ratio "
+        "is within 5 % of the true one, so there is no gap to share):\n\n"
         + shares.drop(index="(none)").to_markdown(floatfmt=".2f") + "\n"
     )
 
