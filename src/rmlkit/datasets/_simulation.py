@@ -139,10 +139,7 @@ class Simulation:
                 p["policy_shock_year"] is not None and year >= p["policy_shock_year"]) else 0.0
             common = (p["referral_base"] + p["referral_harm"] * harm + p["referral_need"] * need
                       + p["referral_prior"] * np.log1p(prior) + shock)
-            # without reporting and surveillance bias; without poverty bias as well
-            logit_fair = common + p["referral_exposure"] * visibility_poverty
             reporting = np.where(harm, 0.0, off["group_reporting"][g])
-            logit_no_poverty = common + p["referral_exposure"] * visibility_no_poverty + reporting
             logit = common + p["referral_exposure"] * visibility + reporting
             u = rng.random(H)
             referred = u < sigmoid(logit)
@@ -180,10 +177,13 @@ class Simulation:
                 prior_screened_in=prior_screened_in[idx], professional=professional,
                 screened_in=screened_in, screened_in_fair=by_score_fair ^ overridden,
                 overridden=overridden,
-                # referred, but would not have been without reporting or surveillance
-                # bias; without poverty bias
-                referred_because_of_bias=u[idx] >= sigmoid(logit_fair[idx]),
-                referred_because_of_poverty=u[idx] >= sigmoid(logit_no_poverty[idx]),
+                # referred, but would not have been without reporting and surveillance
+                # bias; without poverty bias (computed for the referred households only)
+                referred_because_of_bias=u[idx] >= sigmoid(
+                    common[idx] + p["referral_exposure"] * visibility_poverty[idx]),
+                referred_because_of_poverty=u[idx] >= sigmoid(
+                    common[idx] + p["referral_exposure"] * visibility_no_poverty[idx]
+                    + reporting[idx]),
             )
             events.append(event)
             previous = event
