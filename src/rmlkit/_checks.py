@@ -15,18 +15,25 @@ import pandas as pd
 
 
 def check_count(name: str, value, *, minimum: int = 1, maximum: int | None = None) -> int:
-    """Return ``value`` as an int if it is a whole number in range, else raise."""
+    """Return ``value`` as an int if it is a whole number in range, else raise.
+
+    Suggestions in the errors always lie between ``minimum`` and ``maximum``.
+    """
+    def within(number: int) -> int:
+        number = max(minimum, number)
+        return number if maximum is None else min(maximum, number)
+
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and not np.isfinite(value):
             raise TypeError(f"{name} must be a whole number, but you gave {value!r}.")
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
             raise TypeError(
                 f"{name} must be a whole number, but you gave {value!r}. "
-                f"Round it first, for example {name}={int(round(float(value))):_}."
+                f"Round it first, for example {name}={within(int(round(float(value)))):_}."
             )
         raise TypeError(
             f"{name} must be a whole number, but you gave a {type(value).__name__} "
-            f"({value!r}). Try {name}={max(minimum, 1000):_}."
+            f"({value!r}). Try {name}={within(1000):_}."
         )
     value = int(value)
     if value < minimum:
@@ -77,20 +84,6 @@ def check_choice(name: str, value, allowed: Iterable[str]) -> str:
         options = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name} must be one of {options}, but you gave {value!r}.")
     return value
-
-
-def check_mechanisms(function: str, mechanisms: dict, allowed) -> dict:
-    """Check bias-mechanism strengths given to a generator: known names, 0 to 5."""
-    allowed = list(allowed)
-    checked = {}
-    for name, value in mechanisms.items():
-        if name not in allowed:
-            raise TypeError(
-                f"{function}() has no bias mechanism called {name!r}. "
-                f"The mechanisms are: {', '.join(allowed)}."
-            )
-        checked[name] = check_number(name, value, low=0.0, high=5.0)
-    return checked
 
 
 def check_random_state(value) -> np.random.Generator:

@@ -15,8 +15,6 @@ Introduced in {ref}`lesson-people-and-models`.
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
@@ -27,11 +25,12 @@ from sklearn.preprocessing import StandardScaler
 from ._checks import (
     check_choice,
     check_count,
-    check_mechanisms,
     check_probability,
     check_random_state,
 )
-from .datasets.child_welfare import MECHANISMS, SCENARIOS, _sigmoid, _Simulation
+from .datasets._dataset import streams
+from .datasets._simulation import STREAMS, Simulation
+from .datasets.child_welfare import SCENARIOS, resolve_parameters
 
 __all__ = ["POLICIES", "FEATURES", "simulate_feedback_loop"]
 
@@ -61,7 +60,15 @@ def simulate_feedback_loop(
     deference: float = 0.75,
     scenario: str = "us",
     random_state=None,
-    **mechanisms,
+    base_rate_difference: float | None = None,
+    poverty_bias: float | None = None,
+    surveillance_bias: float | None = None,
+    reporting_bias: float | None = None,
+    historical_bias: float | None = None,
+    screener_bias: float | None = None,
+    label_bias: float | None = None,
+    screener_accuracy: float | None = None,
+    bias_share: float | None = None,
 ) -> pd.DataFrame:
     """Run several years in which a risk model shapes the records it learns from.
 
@@ -97,10 +104,16 @@ def simulate_feedback_loop(
         A child-welfare scenario: ``"us"``, ``"england"``, ``"no_bias"`` or
         ``"only_<mechanism>"``.
     random_state : int, numpy.random.Generator or None
-        Seed: the same seed gives the same years.
-    **mechanisms : float
-        Strength of each bias mechanism (0 off, 1 the scenario default), for example
-        ``surveillance_bias=0``.
+        Seed: the same seed gives the same years (independent streams per component,
+        as in :func:`rmlkit.datasets.make_child_welfare`).
+    base_rate_difference, poverty_bias, surveillance_bias, reporting_bias, \
+historical_bias, screener_bias, label_bias : float, optional
+        Strength of each mechanism (0 off, 1 the scenario default; None keeps the
+        scenario's), for example ``surveillance_bias=0``. See
+        ``rmlkit.datasets.MECHANISMS``.
+    screener_accuracy, bias_share : float, optional
+        The world's assumptions (see ``rmlkit.datasets.ASSUMPTIONS``); None keeps
+        the defaults.
 
     Returns
     -------
@@ -133,13 +146,20 @@ def simulate_feedback_loop(
             )
     deference = check_probability("deference", deference)
     check_choice("scenario", scenario, SCENARIOS)
-    rng = check_random_state(random_state)
-    params = copy.deepcopy(SCENARIOS[scenario])
-    params["mechanisms"].update(
-        check_mechanisms("simulate_feedback_loop", mechanisms, MECHANISMS))
+    check_random_state(random_state)
+    params = resolve_parameters(
+        "simulate_feedback_loop", scenario,
+        mechanisms=dict(
+            base_rate_difference=base_rate_difference, poverty_bias=poverty_bias,
+            surveillance_bias=surveillance_bias, reporting_bias=reporting_bias,
+            historical_bias=historical_bias, screener_bias=screener_bias,
+            label_bias=label_bias),
+        assumptions=dict(screener_accuracy=screener_accuracy, bias_share=bias_share))
     params["years"] = years
-    loop = _Loop(params, policy, flag_rate, deference, rng.spawn(2))
-    _Simulation(H, params, rng, decide=loop.decide)
+    rngs = streams(random_state, *STREAMS, "loop_labels", "loop_workers")
+    loop = _Loop(params, policy, flag_rate, deference,
+                 (rngs["loop_labels"], rngs["loop_workers"]))
+    Simulation(H, params, rngs, decide=loop.decide)
     return loop.summary()
 
 
@@ -150,8 +170,6 @@ class _Loop:
         self.p, self.policy, self.flag_rate, self.deference = params, policy, flag_rate, deference
         # separate streams, so that the labels are the same whoever decides
         self.label_rng, self.worker_rng = rngs
-        m = params["mechanisms"]
-        self.label_offset = m["label_bias"] * np.asarray(params["group_label"], dtype=float)
         self.years = []
 
     def features(self, sim, r) -> np.ndarray:
@@ -165,9 +183,8 @@ class _Loop:
         X = self.features(sim, r)
         g = sim.g[r["idx"]]
         # would the referral be substantiated if investigated (label bias included)?
-        logit = (self.p["substantiation_base"] + self.p["substantiation_harm"] * r["harm"]
-                 + self.label_offset[g])
-        label = self.label_rng.random(g.size) < _sigmoid(logit)
+        label = (self.label_rng.random(g.size)
+                 < sim.substantiation_probability(r["idx"], r["harm"]))
         workers = r["workers"]
         score = np.full(g.size, np.nan)
         decision, decided_by = workers, "workers"

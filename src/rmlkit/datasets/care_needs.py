@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from .._checks import check_count, check_mechanisms, check_random_state, check_type
+from .._checks import check_count, check_number, check_random_state, check_type
+from ._dataset import Dataset, streams
 from ._graph import care_needs_graph
-from .child_welfare import Dataset
 
 __all__ = ["CARE_NEEDS_DEFAULTS", "care_needs_findings", "care_needs_table", "make_care_needs"]
 
@@ -53,7 +53,9 @@ FEATURES = ["age", "female", "conditions_prior", "log_cost_prior", "log_avoidabl
             "hba1c", "systolic_bp", "creatinine"]
 
 
-def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms) -> Dataset:
+def make_care_needs(n_patients: int = 50_000, *, random_state=None,
+                    access_bias: float | None = None,
+                    base_rate_difference: float | None = None) -> Dataset:
     """Simulate patients, their chronic conditions, and the cost of their care.
 
     Each patient has a latent health need. It drives the number of active chronic
@@ -68,11 +70,13 @@ def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms
     n_patients : int
         Number of patients (rows).
     random_state : int, numpy.random.Generator or None
-        Seed for reproducible data.
-    access_bias : float
-        Strength of the access gap: at 0, equal health means equal cost in every group.
-    base_rate_difference : float
-        Strength of the difference in health need between the groups.
+        Seed for reproducible data. Each component draws from its own stream of
+        ``numpy.random.SeedSequence(seed)``, independent of ``default_rng(seed)``.
+    access_bias : float, optional
+        Strength of the access gap (default 1; 0 to 5): at 0, equal health means
+        equal cost in every group.
+    base_rate_difference : float, optional
+        Strength of the difference in health need between the groups (default 1).
 
     Returns
     -------
@@ -88,17 +92,24 @@ def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms
     ['Black', 'White']
     """
     n = check_count("n_patients", n_patients, minimum=1, maximum=20_000_000)
-    rng = check_random_state(random_state)
+    check_random_state(random_state)
     p = copy.deepcopy(CARE_NEEDS_DEFAULTS)
-    p["mechanisms"].update(check_mechanisms("make_care_needs", mechanisms, p["mechanisms"]))
+    for name, value in (("access_bias", access_bias),
+                        ("base_rate_difference", base_rate_difference)):
+        if value is not None:
+            p["mechanisms"][name] = check_number(name, value, low=0.0, high=5.0)
     p["n_patients"] = n
+    p["maker"] = "make_care_needs"
     m = p["mechanisms"]
+    r = streams(random_state, "patients", "conditions", "costs", "biomarkers")
+    rng = r["patients"]
 
     black = rng.random(n) < p["group_shares"][1]
     age = rng.integers(25, 80, size=n)
     female = rng.random(n) < 0.62
     age_c = (age - 52) / 15
     health = rng.normal(0.0, 1.0, n) + m["base_rate_difference"] * p["need_gap"] * black
+    rng = r["conditions"]
     rate = np.exp(p["conditions_base"] + p["conditions_health"] * health
                   + p["conditions_age"] * age_c)
     conditions_prior = rng.poisson(rate)
@@ -108,7 +119,7 @@ def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms
     gap_avoidable = m["access_bias"] * p["access_gap_avoidable"] * black
 
     def cost(conditions, base, slope, sd):
-        return np.exp(base + slope * np.log1p(conditions) + rng.normal(0.0, sd, n))
+        return np.exp(base + slope * np.log1p(conditions) + r["costs"].normal(0.0, sd, n))
 
     cost_prior_equal = cost(conditions_prior, p["cost_base"], p["cost_conditions"], p["cost_sd"])
     avoid_prior_equal = cost(conditions_prior, p["avoidable_base"], p["avoidable_conditions"],
@@ -117,6 +128,7 @@ def make_care_needs(n_patients: int = 50_000, *, random_state=None, **mechanisms
     avoid_next_equal = cost(conditions_next, p["avoidable_base"], p["avoidable_conditions"],
                             p["avoidable_sd"])
 
+    rng = r["biomarkers"]
     observed = pd.DataFrame({
         "patient_id": np.arange(1, n + 1),
         "race": pd.Categorical(np.where(black, "Black", "White"), categories=p["groups"]),

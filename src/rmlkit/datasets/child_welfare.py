@@ -13,34 +13,44 @@ Introduced in {ref}`lesson-social-data`.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .._checks import (
-    check_choice,
-    check_count,
-    check_mechanisms,
-    check_random_state,
-)
+from .._checks import check_choice, check_count, check_number
 from . import _targets
-from ._graph import CausalGraph, child_welfare_graph
+from ._dataset import Dataset, streams
+from ._simulation import STREAMS, Simulation
 
-__all__ = ["Dataset", "MECHANISMS", "SCENARIOS", "calibration_table", "make_child_welfare"]
+__all__ = [
+    "ASSUMPTIONS", "BIAS_MECHANISMS", "Dataset", "MECHANISMS", "SCENARIOS",
+    "calibration_table", "implied_ratios", "make_child_welfare", "mechanism_effects",
+    "resolve_parameters",
+]
 
 
-#: The bias mechanisms. Each is a strength: 0 switches it off, 1 is the scenario's
-#: default strength, 2 doubles it. Each acts through a per-group offset of the scenario.
+#: The mechanisms. Each is a strength: 0 switches it off, 1 is the scenario's default
+#: strength, 2 doubles it. ``base_rate_difference`` is a real difference in need; every
+#: other one is a bias: it changes the records at the same need.
 MECHANISMS = {
     "base_rate_difference": (
-        "Real differences in need between groups, for example through poverty and "
-        "its causes. Not a measurement error, but it still shapes what a model learns."
+        "Real differences in need between groups. Two paths: groups differ in how "
+        "deprived their areas are (the group's deprivation shift), and deprivation "
+        "raises need; and a group offset on need, calibrated so that the recorded "
+        "victimisation rates by group match the published ones once the bias mechanisms "
+        "have acted (see bias_share). At 0 every group has the same deprivation and the "
+        "same need. Not a measurement error, but it still shapes what a model learns."
+    ),
+    "poverty_bias": (
+        "'Poverty profiling': at the same need and harm, deprivation raises a family's "
+        "contact with services that report (policing and scrutiny of poor families), its "
+        "chance of being referred, its recorded history and its chance of a placement. "
+        "At 0 deprivation acts only through real need."
     ),
     "surveillance_bias": (
         "Some groups have more contact with public services (benefits, housing, "
-        "police, health) at the same level of need, so more of their lives is recorded "
-        "and they are referred more often."
+        "police, health) at the same deprivation and need, so more of their lives is "
+        "recorded and they are referred more often."
     ),
     "reporting_bias": (
         "Reporters refer families from some groups more readily when no child is being harmed."
@@ -58,10 +68,11 @@ MECHANISMS = {
         "the child."
     ),
 }
+#: The mechanisms that are biases (all but the real difference in need).
+BIAS_MECHANISMS = [name for name in MECHANISMS if name != "base_rate_difference"]
 
-# Which per-group offset vector each mechanism scales.
+# Which per-group offset vector each group-specific bias mechanism scales.
 _MECHANISM_OFFSET = {
-    "base_rate_difference": "group_need",
     "surveillance_bias": "group_exposure",
     "reporting_bias": "group_reporting",
     "historical_bias": "group_history",
@@ -69,16 +80,76 @@ _MECHANISM_OFFSET = {
     "label_bias": "group_label",
 }
 
-_SERVICES = ["benefits", "housing_support", "police_contact", "health_contact"]
-_SERVICE_INTERCEPTS = np.array([0.3, -1.3, -1.7, 0.2])
-_REPORTERS = [
-    "law enforcement", "education", "medical", "social services", "legal",
-    "parent or relative", "neighbour or friend", "anonymous",
-]
-_REPORTER_P_PROFESSIONAL = np.array([0.31, 0.26, 0.17, 0.16, 0.10])
-_REPORTER_P_OTHER = np.array([0.45, 0.25, 0.30])
-_ALLEGATIONS = ["neglect", "physical abuse", "emotional abuse", "sexual abuse"]
-_MAX_CHILDREN = 6
+#: The assumptions of the world that no published figure pins down exactly, but that
+#: decide conclusions. Each has a default, a plausible range, the reason and sources.
+#: ``make_child_welfare`` and ``simulate_feedback_loop`` take each as a keyword.
+ASSUMPTIONS = {
+    "screener_accuracy": dict(
+        default=0.4, low=0.0, high=1.5,
+        meaning=(
+            "How clearly screeners see harm: the screener's impression of a referral is "
+            "harm x screener_accuracy + N(0, 1) (a signal-detection d'), beside what "
+            "they read in the record (prior referrals, who reported)."),
+        reason=(
+            "Calibrated to screening consistency before a tool in Allegheny County: 27 % "
+            "of the highest-risk referrals were screened out and 48 % of the lowest-risk "
+            "screened in (Dalton 2017). Scored by a model of the records, the default "
+            "reproduces both within their tolerance (calibration_table, keys "
+            "screened_out_top / screened_in_bottom). Screeners also weigh repeated "
+            "referrals and referrals naming a baby, and about a quarter of decisions (28 %) go "
+            "the other way from their reading (supervisors overrode about 1 in 4 "
+            "'mandatory' screen-ins, Chouldechova et al. 2018). At 0 screeners see no "
+            "harm beyond the record; at 1.5 they see it clearly. The published "
+            "consistency is met across that whole range (at 300,000 rows: highest-risk "
+            "screened out 32 % at 0 and 31 % at 1.5; lowest-risk screened in 38 % and "
+            "40 %), because what the record shows, not harm, drives most of the "
+            "inconsistency: the figures do not pin down how well screeners see harm, "
+            "so every comparison of screeners with a model must be shown across it."),
+        sources=["Dalton 2017",
+                 "Chouldechova et al. 2018 (FAT*), on supervisors' overrides"],
+    ),
+    "bias_share": dict(
+        default=0.3, low=0.0, high=0.6,
+        meaning=(
+            "The share of each group's recorded disparity in victimisation (relative to "
+            "White children, on the log scale) that bias mechanisms produce rather than "
+            "real differences in need: true-harm ratio = recorded ratio ** (1 - "
+            "bias_share). The need offsets and the groups' bias strengths are "
+            "calibrated at 0, 0.3 and 0.6 (and interpolated between) so that the "
+            "recorded disparities stay at their published values across the range. At 0 "
+            "the world is the no-bias world (poverty bias too is off), with need "
+            "differences that reproduce the recorded disparities; from 0 to 0.3 poverty "
+            "bias grows to its full strength; above 0.3 the group-specific biases grow."),
+        reason=(
+            "Contested. The Fourth National Incidence Study (NIS-4, 2005-06), which "
+            "counts maltreated children known to community professionals as well as "
+            "to agencies, found 24.0 per 1,000 Black and 12.6 per 1,000 White children "
+            "maltreated under its Harm Standard (about 1.9 times), close to the recorded "
+            "ratio of 1.8: that puts the low end at 0. Its supplementary analysis "
+            "attributes the gap partly to the gap in income, which this world models "
+            "as real need through deprivation. But the study's sentinels are the same "
+            "professionals who report, and critics of the system (for example Eubanks "
+            "2018 on 'poverty profiling') hold that much of the gap is bias; the high "
+            "end, 0.6, is a world in which most of it is, and is not a published "
+            "estimate. The default, 0.3, is the middle of the range, not a finding: "
+            "show results across the range."),
+        sources=["Sedlak et al. 2010 (NIS-4 Report to Congress)",
+                 "Sedlak, McPherson & Das 2010 (Supplementary analyses of race "
+                 "differences in the NIS-4)", "Eubanks 2018"],
+    ),
+    "label_bias": dict(
+        default=1.0, low=0.0, high=2.0,
+        meaning=(
+            "Strength of label bias: how much more likely substantiation and placement "
+            "are for some groups at the same true harm (1 = the calibrated default)."),
+        reason=(
+            "Placement rates by group are calibrated to the cumulative risks of foster "
+            "care placement (Wildeman & Emanuel 2014): part of the placement disparity "
+            "beyond need is label bias. 0 removes it (placement disparities then fall "
+            "below the published ones), 2 doubles it."),
+        sources=["Wildeman & Emanuel 2014 (PLoS ONE 9(3):e92785)"],
+    ),
+}
 
 _US_GROUPS = [
     "White",
@@ -97,6 +168,7 @@ def _scenario(groups, shares, **values):
     base = dict(
         groups=list(groups),
         group_shares=list(shares),
+        process="us",
         group_deprivation_shift=[0.0] * n,
         group_need=[0.0] * n,
         group_exposure=[0.0] * n,
@@ -104,6 +176,12 @@ def _scenario(groups, shares, **values):
         group_history=[0.0] * n,
         group_screening=[0.0] * n,
         group_label=[0.0] * n,
+        group_placement=[0.0] * n,
+        bias_scale=[1.0] * n,
+        # poverty bias's strength relative to its mechanism strength (0 at bias_share 0)
+        poverty_scale=1.0,
+        # bias_share -> {parameter: value}, interpolated linearly between the points
+        bias_share_points={},
         years=5,
         first_year=2019,
         policy_shock_year=None,
@@ -124,11 +202,14 @@ def _scenario(groups, shares, **values):
         referral_prior=0.25,
         professional_share=0.68,
         # screening: a score with a threshold, then supervisors' overrides
-        screen_base=-1.05,
-        screen_signal=1.3,
-        screen_prior=0.35,
+        screen_base=-2.0,
+        screener_accuracy=ASSUMPTIONS["screener_accuracy"]["default"],
+        screen_prior=3.2,
+        screen_young=4.8,
         screen_professional=0.4,
-        screen_override=0.1,
+        # decisions that go the other way from the screener's reading: supervisors
+        # overrode about 1 in 4 "mandatory" screen-ins (Chouldechova et al. 2018)
+        screen_override=0.28,
         # investigation outcome and placement (log-odds)
         substantiation_base=-2.9,
         substantiation_harm=3.2,
@@ -142,22 +223,30 @@ def _scenario(groups, shares, **values):
         placement_young=2.0,
         placement_teen=1.8,
         placement_history_young=3.5,
-        placement_label_factor=5.0,
         placement_prior=0.3,
         placement_sibling_share=0.85,
         placement_household_sd=1.0,
         placement_young_carer=0.4,
+        # England's stages after an assessment (used when process="england")
+        s47_base=-1.5,
+        s47_harm=2.0,
+        s47_need=0.3,
+        cp_base=-0.5,
+        cp_harm=1.5,
+        cin_plan_share=0.35,
         mechanisms={name: 1.0 for name in MECHANISMS},
+        assumptions={"screener_accuracy": ASSUMPTIONS["screener_accuracy"]["default"],
+                     "bias_share": ASSUMPTIONS["bias_share"]["default"]},
     )
     base.update(values)
     for key, value in base.items():
-        if key.startswith("group_"):
+        if key.startswith("group_") or key == "bias_scale":
             assert len(value) == n, key
     return base
 
 
-#: Scenario presets. A scenario is a world (its groups and their sizes) plus default
-#: strengths for each bias mechanism.
+#: Scenario presets. A scenario is a world (its groups and their sizes, its process)
+#: plus default strengths for each mechanism.
 SCENARIOS = {
     "us": _scenario(
         _US_GROUPS,
@@ -169,93 +258,150 @@ SCENARIOS = {
         group_history=[0.0, 0.1, 0.4, -0.2, 0.15, 0.4, 0.15],
         group_screening=[0.0, 0.05, 0.2, -0.1, 0.1, 0.2, 0.1],
         group_label=[0.0, 0.1, 0.3, -0.2, 0.1, 0.3, 0.1],
-        # set by scripts/calibrate_child_welfare.py us
-        screen_base=-1.093,
-        substantiation_base=-2.745,
-        neglect_base=0.831,
-        child_harm_older=0.373,
-        placement_base=-3.831,
-        referral_base=-2.26,
+        group_placement=[0.0, 0.1, 0.3, -0.2, 0.1, 0.3, 0.1],
+        # set by scripts/calibrate_child_welfare.py us: one set per point of
+        # bias_share (group_placement at 0 is unused there: the group biases are off)
+        bias_share_points={
+            0.0: dict(
+                group_need=[0.0, -0.1815, 0.3935, -1.6904, 0.2989, 0.4824, 0.1857],
+                bias_scale=[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                poverty_scale=0.0,
+                group_placement=[0.0, 0.1, 0.3524, -0.2, 0.1, 0.825, 0.1],
+                screen_base=-2.0470,
+                substantiation_base=-3.0695,
+                neglect_base=0.8333,
+                child_harm_older=0.6876,
+                placement_base=-3.1794,
+                referral_base=-1.9631,
+            ),
+            0.3: dict(
+                group_need=[0.0, -0.215, 0.1427, -1.2214, 0.1591, 0.2006, 0.0202],
+                bias_scale=[0.5, 0.5, 0.2742, 1.5579, 0.698, 0.5038, 0.5],
+                poverty_scale=1.0,
+                group_placement=[0.0, 0.1, 0.3524, -0.2, 0.1, 0.825, 0.1],
+                screen_base=-2.2742,
+                substantiation_base=-3.0877,
+                neglect_base=0.803,
+                child_harm_older=0.6677,
+                placement_base=-3.6224,
+                referral_base=-2.3506,
+            ),
+            0.6: dict(
+                group_need=[0.0, -0.2272, -0.0868, -0.6709, 0.0167, -0.1084, -0.0992],
+                bias_scale=[0.5, 0.5, 0.825, 4.0, 1.4256, 1.0423, 0.5],
+                poverty_scale=1.0,
+                group_placement=[0.0, 0.1, 0.2868, -0.2, 0.1, 0.5566, 0.1],
+                screen_base=-2.3686,
+                substantiation_base=-3.0708,
+                neglect_base=0.8026,
+                child_harm_older=0.6699,
+                placement_base=-3.5756,
+                referral_base=-2.3375,
+            ),
+        },
     ),
     "england": _scenario(
         _ENGLAND_GROUPS,
         [0.73, 0.11, 0.055, 0.07, 0.035],
+        process="england",
         group_deprivation_shift=[0.0, 1.0, 1.5, 1.0, 0.8],
-        group_need=[0.0, -0.4, -1.008, -0.676, -0.1],
+        group_need=[0.0, -0.4, -0.371, -0.241, -0.1],
         group_exposure=[0.0, -0.2, 0.4, 0.3, 0.0],
         group_reporting=[0.0, -0.1, 0.2, 0.15, 0.0],
         group_history=[0.0, -0.1, 0.3, 0.2, 0.0],
         group_screening=[0.0, -0.05, 0.15, 0.1, 0.0],
         group_label=[0.0, -0.1, 0.25, 0.2, 0.0],
+        group_placement=[0.0, -0.1, 0.25, 0.2, 0.0],
         professional_share=0.85,
+        # the decision to assess: fewer reversals than Allegheny's screening
+        screen_override=0.1,
+        screen_prior=2.5,
+        screen_young=4.0,
         # In England an assessment finds a "child in need" for reasons beyond harm
         # (disability, family stress), so the in-need finding is common.
-        substantiation_base=-0.3,
         substantiation_harm=2.5,
         placement_prior=0.7,
         # set by scripts/calibrate_child_welfare.py england
-        screen_base=2.282,
-        placement_base=-3.87,
-        referral_base=-3.007,
-        referral_prior=1.512,
-        need_deprivation=0.296,
+        screen_base=1.896,
+        substantiation_base=-1.152,
+        placement_base=-4.845,
+        referral_base=-2.425,
+        referral_prior=1.094,
+        need_deprivation=0.26,
     ),
 }
 SCENARIOS["no_bias"] = {
     **copy.deepcopy(SCENARIOS["us"]),
+    "mechanisms": {name: float(name == "base_rate_difference") for name in MECHANISMS},
+}
+SCENARIOS["equal_need"] = {
+    **copy.deepcopy(SCENARIOS["us"]),
     "mechanisms": {name: 0.0 for name in MECHANISMS},
 }
-# Single-mechanism presets: the US world with only one bias mechanism switched on.
+# Single-mechanism presets: the US world with its real differences in need and one bias
+# mechanism switched on (only_base_rate_difference is the same world as no_bias).
 for _name in MECHANISMS:
     SCENARIOS[f"only_{_name}"] = {
         **copy.deepcopy(SCENARIOS["us"]),
-        "mechanisms": {name: float(name == _name) for name in MECHANISMS},
+        "mechanisms": {name: float(name in (_name, "base_rate_difference"))
+                       for name in MECHANISMS},
     }
 
 
-@dataclass
-class Dataset:
-    """What a generator returns: the agency's view, the truth, and how it was made.
-    Introduced in {ref}`data-child-welfare`.
+def resolve_parameters(function: str, scenario: str, *, mechanisms: dict,
+                       assumptions: dict) -> dict:
+    """A scenario's parameters with the given mechanism strengths and assumptions.
 
-
-    Attributes
-    ----------
-    observed : pandas.DataFrame
-        The columns an agency would hold, one row per child named in a referral.
-        Outcomes after screening are missing (``<NA>``) for screened-out referrals.
-    truth : pandas.DataFrame
-        Row-aligned with ``observed``: the latent true need and harm, the outcomes
-        every child *would* have had if screened in, and which mechanisms changed
-        each row.
-    params : dict
-        Every parameter used, including the mechanism strengths.
-    population : pandas.DataFrame
-        Children in the simulated population (referred or not) by group and
-        deprivation decile, with the child-years they contribute, for rates per 1,000.
-    graph : CausalGraph
-        The generating process: ``graph.draw()`` makes a figure; ``graph.to_dot()``
-        gives Graphviz text; edges name the bias mechanism acting along them.
-    DESCR : str
-        A datasheet (Gebru et al., "Datasheets for Datasets") in Markdown.
+    ``mechanisms`` and ``assumptions`` map names to values, None meaning the scenario's
+    default. Each value is checked, with an error that names the argument.
+    Used by :func:`make_child_welfare` and :func:`rmlkit.feedback.simulate_feedback_loop`.
     """
+    check_choice("scenario", scenario, SCENARIOS)
+    params = copy.deepcopy(SCENARIOS[scenario])
+    params["mechanism_offsets"] = dict(_MECHANISM_OFFSET)
+    for name, value in mechanisms.items():
+        if name not in MECHANISMS:
+            raise TypeError(f"{function}() has no mechanism called {name!r}. "
+                            f"The mechanisms are: {', '.join(MECHANISMS)}.")
+        if value is not None:
+            params["mechanisms"][name] = check_number(name, value, low=0.0, high=5.0)
+    accuracy = assumptions.get("screener_accuracy")
+    if accuracy is not None:
+        spec = ASSUMPTIONS["screener_accuracy"]
+        params["screener_accuracy"] = check_number("screener_accuracy", accuracy,
+                                                   low=0.0, high=3.0)
+        params["assumptions"]["screener_accuracy"] = params["screener_accuracy"]
+        del spec
+    share = assumptions.get("bias_share")
+    points = params["bias_share_points"]
+    if share is not None:
+        spec = ASSUMPTIONS["bias_share"]
+        share = check_number("bias_share", share, low=spec["low"], high=spec["high"])
+        if not points:
+            raise ValueError(
+                f"bias_share can be varied only in the US scenarios, whose victimisation "
+                f"rates by group are calibrated; scenario {scenario!r} has no such "
+                "calibration. Leave bias_share out, or use scenario='us'.")
+        params["assumptions"]["bias_share"] = share
+    if points:
+        params.update(_interpolate(points, params["assumptions"]["bias_share"]))
+    else:
+        params["assumptions"].pop("bias_share", None)
+    return params
 
-    observed: pd.DataFrame
-    truth: pd.DataFrame
-    params: dict
-    population: pd.DataFrame
-    graph: CausalGraph = field(repr=False, default_factory=child_welfare_graph)
-    DESCR: str = field(repr=False, default="")
 
-    def __repr__(self) -> str:
-        return (
-            f"Dataset(observed: {self.observed.shape[0]:_} rows x "
-            f"{self.observed.shape[1]} columns, scenario={self.params['scenario']!r})"
-        )
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
+def _interpolate(points: dict, share: float) -> dict:
+    """Parameters at ``share``, linear between the calibrated points of bias_share."""
+    grid = sorted(points)
+    out = {}
+    for key in points[grid[0]]:
+        values = [points[s][key] for s in grid]
+        if isinstance(values[0], list):
+            out[key] = [float(np.interp(share, grid, [v[k] for v in values]))
+                        for k in range(len(values[0]))]
+        else:
+            out[key] = float(np.interp(share, grid, values))
+    return out
 
 
 def make_child_welfare(
@@ -265,7 +411,15 @@ def make_child_welfare(
     random_state=None,
     years: int | None = None,
     policy_shock_year: int | None = None,
-    **mechanisms,
+    base_rate_difference: float | None = None,
+    poverty_bias: float | None = None,
+    surveillance_bias: float | None = None,
+    reporting_bias: float | None = None,
+    historical_bias: float | None = None,
+    screener_bias: float | None = None,
+    label_bias: float | None = None,
+    screener_accuracy: float | None = None,
+    bias_share: float | None = None,
 ) -> Dataset:
     """Simulate referrals to children's social care, with the truth kept beside them.
 
@@ -274,6 +428,8 @@ def make_child_welfare(
     a screener decides whether to screen the referral in; screened-in referrals are
     investigated and may be substantiated; some children are placed in care within two
     years. Every child also has a latent *true need* that the agency never sees.
+    In the England scenario the stages are England's: assessment (or no further
+    action), section 47 enquiry, child protection or child-in-need plan, looked after.
 
     Introduced in {ref}`lesson-social-data`.
 
@@ -282,18 +438,30 @@ def make_child_welfare(
     n_referrals : int
         Number of rows: children named in a referral, over all years.
     scenario : str
-        ``"us"``, ``"england"``, ``"no_bias"`` (the US world with every bias mechanism
-        switched off) or ``"only_<mechanism>"`` (the US world with one mechanism on).
+        ``"us"``, ``"england"``, ``"no_bias"`` (the US world with its real
+        differences in need and every bias mechanism switched off), ``"equal_need"``
+        (every mechanism off, real differences too) or ``"only_<mechanism>"`` (the US
+        world's real differences in need and one bias mechanism).
     random_state : int, numpy.random.Generator or None
-        Seed for reproducible data. The same seed gives the same data.
+        Seed for reproducible data. The same seed gives the same data; each component
+        of the world draws from its own stream of ``numpy.random.SeedSequence(seed)``,
+        so the data is independent of a learner's ``numpy.random.default_rng(seed)``.
     years : int, optional
         Number of years simulated (default: the scenario's, 5).
     policy_shock_year : int, optional
         From this calendar year on, more professionals are mandated to report, so
         referrals rise.
-    **mechanisms : float
-        Strength of each bias mechanism (see ``MECHANISMS``): 0 switches it off,
-        1 is the scenario default.
+    base_rate_difference, poverty_bias, surveillance_bias, reporting_bias, \
+historical_bias, screener_bias, label_bias : float, optional
+        Strength of each mechanism (see ``MECHANISMS``): 0 switches it off, 1 is the
+        strength in the US and England scenarios, up to 5. None (the default) keeps the
+        scenario's strength.
+    screener_accuracy : float, optional
+        How clearly screeners see harm (see ``ASSUMPTIONS``); default 0.6, calibrated
+        to screening consistency before a tool (Dalton 2017), plausible 0 to 1.5.
+    bias_share : float, optional
+        Share of the recorded disparities in victimisation that bias produces (see
+        ``ASSUMPTIONS``); default 0.3, plausible 0 to 0.6. US scenarios only.
 
     Returns
     -------
@@ -310,9 +478,14 @@ def make_child_welfare(
     """
     n = check_count("n_referrals", n_referrals, minimum=1, maximum=20_000_000)
     check_choice("scenario", scenario, SCENARIOS)
-    rng = check_random_state(random_state)
-    params = copy.deepcopy(SCENARIOS[scenario])
-    params["mechanisms"].update(check_mechanisms("make_child_welfare", mechanisms, MECHANISMS))
+    mechanisms = dict(
+        base_rate_difference=base_rate_difference, poverty_bias=poverty_bias,
+        surveillance_bias=surveillance_bias, reporting_bias=reporting_bias,
+        historical_bias=historical_bias, screener_bias=screener_bias, label_bias=label_bias)
+    params = resolve_parameters(
+        "make_child_welfare", scenario, mechanisms=mechanisms,
+        assumptions=dict(screener_accuracy=screener_accuracy, bias_share=bias_share))
+    rngs = _streams(random_state)
     if years is not None:
         params["years"] = check_count("years", years, minimum=1, maximum=30)
     if policy_shock_year is not None:
@@ -322,288 +495,33 @@ def make_child_welfare(
         )
     params["scenario"] = scenario
     params["n_referrals"] = n
-    return _generate(n, params, rng)
+    return generate(n, params, rngs)
 
 
-def _generate(n: int, params: dict, rng: np.random.Generator) -> Dataset:
-    """Simulate enough households for ``n`` rows, then keep the first ``n``."""
+def _streams(random_state) -> dict:
+    from .._checks import check_random_state
+
+    check_random_state(random_state)  # the same clear error for a bad seed
+    return streams(random_state, *STREAMS)
+
+
+def generate(n: int, params: dict, rngs: dict) -> Dataset:
+    """Simulate enough households for ``n`` rows, then keep the first ``n``.
+
+    Each attempt runs on copies of the streams, so the data depends on the seed only.
+    """
     n_households = int(n / (params["years"] * 0.1)) + 50
     while True:
-        sim = _Simulation(n_households, params, rng)
+        sim = Simulation(n_households, params, copy.deepcopy(rngs))
         if sim.n_rows >= n:
             break
         n_households = int(n_households * max(2.0, 1.2 * n / max(sim.n_rows, 1)))
     observed, truth = sim.frames(n)
     population = sim.population(last_household=int(observed["household_id"].iloc[-1]) - 1)
-    return Dataset(observed, truth, params, population, DESCR=_datasheet(params))
-
-
-class _Simulation:
-    """One run of the child-welfare world, vectorised over households.
-
-    ``decide``, if given, replaces the screening decision: it is called once a year as
-    ``decide(sim, t, referrals)`` with the year's referrals (a dict of arrays:
-    household ``idx``, ``harm``, ``prior``, ``prior_screened_in``, ``professional`` and
-    the ``workers`` decision) and returns who is screened in. The decision feeds the
-    next years' prior contact. Used by :mod:`rmlkit.feedback`.
-    """
-
-    def __init__(self, H: int, p: dict, rng: np.random.Generator, decide=None):
-        self.p, self.H = p, H
-        m = p["mechanisms"]
-        off = {key: m[mech] * np.asarray(p[key], dtype=float)
-               for mech, key in _MECHANISM_OFFSET.items()}
-        G = len(p["groups"])
-        shares = np.asarray(p["group_shares"], dtype=float)
-        g = rng.choice(G, size=H, p=shares / shares.sum()).astype(np.int8)
-        shift = np.asarray(p["group_deprivation_shift"])[g]
-        deprivation = np.clip(np.rint(rng.normal(5.0 + shift, 2.6)), 1, 10).astype(np.int8)
-        dc = (deprivation - 5.5) / 4.5  # -1 (least deprived) .. +1 (most deprived)
-        n_children = np.minimum(rng.geometric(0.5, size=H), _MAX_CHILDREN).astype(np.int8)
-        ages0 = rng.integers(0, 18, size=(H, _MAX_CHILDREN), dtype=np.int8)
-        household_need = rng.normal(0.0, p["need_household_sd"], size=H)
-        # family circumstances that make care more or less likely, never recorded
-        self.placement_household = rng.normal(0.0, p["placement_household_sd"], size=H)
-        # age of the oldest parent or carer at the first simulated year
-        self.carer_age = np.clip(np.rint(rng.normal(33.0, 7.0, size=H)), 16, 65).astype(np.int16)
-
-        # contact with public services, with and without surveillance bias (common noise)
-        e_noise = rng.normal(0.0, 0.5, size=H)
-        u_services = rng.random((H, len(_SERVICES)))
-        fair_logit = (0.9 * dc + e_noise)[:, None] + _SERVICE_INTERCEPTS + 0.5 * dc[:, None]
-        services = u_services < _sigmoid(fair_logit + off["group_exposure"][g][:, None])
-        services_fair = u_services < _sigmoid(fair_logit)
-        exposure = services.sum(axis=1, dtype=np.int8)
-        exposure_fair = services_fair.sum(axis=1, dtype=np.int8)
-
-        # recorded history before the simulation: driven by exposure, not need
-        history_rate = np.exp(-1.4 + 0.35 * exposure)
-        prior = rng.poisson(history_rate).astype(np.int32)
-        extra = np.exp(-1.4 + 0.35 * exposure + off["group_history"][g]) - history_rate
-        history_extra = rng.poisson(np.clip(extra, 0, None)).astype(np.int32)
-        prior += history_extra
-        prior_screened_in = rng.binomial(prior, 0.45).astype(np.int32)
-
-        self.g, self.deprivation, self.dc = g, deprivation, dc
-        self.n_children, self.ages0 = n_children, ages0
-        self.area = rng.integers(0, 8, size=H).astype(np.int8)
-        self.services = services
-        self.touched_surveillance_h = (services != services_fair).any(axis=1)
-        self.touched_history_h = history_extra > 0
-
-        events = []
-        previous = None
-        for t in range(p["years"] + 1):  # one extra year to observe re-referrals
-            year = p["first_year"] + t
-            need = (p["need_base"] + p["need_deprivation"] * dc + off["group_need"][g]
-                    + household_need + rng.normal(0.0, p["need_year_sd"], size=H))
-            harm = rng.random(H) < _sigmoid(need)
-            shock = p["policy_shock_size"] if (
-                p["policy_shock_year"] is not None and year >= p["policy_shock_year"]) else 0.0
-            common = (p["referral_base"] + p["referral_harm"] * harm + p["referral_need"] * need
-                      + p["referral_prior"] * np.log1p(prior) + shock)
-            logit_fair = common + p["referral_exposure"] * exposure_fair
-            logit = (common + p["referral_exposure"] * exposure
-                     + np.where(harm, 0.0, off["group_reporting"][g]))
-            u = rng.random(H)
-            referred = u < _sigmoid(logit)
-            if previous is not None:
-                previous["re_referred"] = referred[previous["idx"]]
-            if t == p["years"]:
-                break
-            idx = np.flatnonzero(referred)
-            gi = g[idx]
-            E = idx.size
-            professional = rng.random(E) < p["professional_share"]
-            signal = harm[idx] * p["screen_signal"] + rng.normal(0.0, 1.0, E)
-            screen_common = (p["screen_base"] + signal + p["screen_prior"] * np.log1p(prior[idx])
-                             + p["screen_professional"] * professional
-                             + rng.logistic(0.0, 1.0, E))
-            by_score = screen_common + off["group_screening"][gi] > 0
-            by_score_fair = screen_common > 0
-            overridden = rng.random(E) < p["screen_override"]
-            screened_in = by_score ^ overridden
-            if decide is not None:
-                screened_in = np.asarray(decide(self, t, dict(
-                    idx=idx, harm=harm[idx], prior=prior[idx],
-                    prior_screened_in=prior_screened_in[idx], professional=professional,
-                    workers=screened_in)), dtype=bool)
-            event = dict(
-                t=t, idx=idx, need=need[idx], harm=harm[idx], prior=prior[idx],
-                prior_screened_in=prior_screened_in[idx], professional=professional,
-                screened_in=screened_in, screened_in_fair=by_score_fair ^ overridden,
-                overridden=overridden,
-                # referred, but would not have been without reporting or surveillance bias
-                referred_because_of_bias=u[idx] >= _sigmoid(logit_fair[idx]),
-            )
-            events.append(event)
-            previous = event
-            prior[idx] += 1
-            prior_screened_in[idx] += screened_in
-        self.events = events
-        self.row_seed = int(rng.integers(2**63))
-        self._children_per_event()
-
-    def _children_per_event(self):
-        """Rows: every child under 18 named in each referral, sorted by household, year."""
-        idx = np.concatenate([e["idx"] for e in self.events])
-        t = np.concatenate([np.full(e["idx"].size, e["t"], dtype=np.int16) for e in self.events])
-        event_pos = np.arange(idx.size)
-        order = np.lexsort((t, idx))
-        idx, t, event_pos = idx[order], t[order], event_pos[order]
-        k = self.n_children[idx].astype(np.int64)
-        row_event = np.repeat(np.arange(idx.size), k)
-        child = np.arange(row_event.size) - np.repeat(np.cumsum(k) - k, k)
-        # A child who turns 18 leaves the household's count and a newborn takes the
-        # place: the age structure stays the same every year. `cohort` tells them apart.
-        years_on = self.ages0[idx[row_event], child].astype(np.int16) + t[row_event]
-        self.row_event, self.child = row_event, child
-        self.age, self.cohort = years_on % 18, years_on // 18
-        self.event_household, self.event_t, self.event_pos = idx, t, event_pos
-        self.n_rows = int(self.row_event.size)
-
-    def _event_values(self, key: str) -> np.ndarray:
-        values = np.concatenate([e[key] for e in self.events])
-        return values[self.event_pos]
-
-    def frames(self, n: int):
-        p, m = self.p, self.p["mechanisms"]
-        rng = np.random.default_rng(self.row_seed)
-        rows = slice(0, n)
-        ev = self.row_event[rows]
-        n_events = int(ev[-1]) + 1
-        hh = self.event_household[:n_events][ev]
-        t = self.event_t[:n_events][ev]
-        age = self.age[rows].astype(np.int8)
-        child = self.child[rows]
-        cohort = self.cohort[rows].astype(np.int64)
-        g = self.g[hh]
-        dc = self.dc[hh]
-        R = ev.size
-        e = {key: self._event_values(key)[:n_events][ev] for key in (
-            "need", "harm", "prior", "prior_screened_in", "professional", "screened_in",
-            "screened_in_fair", "overridden", "referred_because_of_bias", "re_referred")}
-        young = age < 3
-        child_harm = e["harm"] & (rng.random(R) < np.where(
-            young, p["child_harm_young"], p["child_harm_older"]))
-        need = e["need"] + rng.normal(0.0, 0.3, R) + 0.2 * young
-        label_offset = m["label_bias"] * np.asarray(p["group_label"])[g]
-
-        u_sub = rng.random(R)
-        sub_logit = p["substantiation_base"] + p["substantiation_harm"] * child_harm
-        would_substantiate = u_sub < _sigmoid(sub_logit + label_offset)
-        would_substantiate_fair = u_sub < _sigmoid(sub_logit)
-        # Siblings are usually placed, or not, together: most of the randomness of a
-        # placement is shared by the children of one referral.
-        u_place = np.where(rng.random(R) < p["placement_sibling_share"],
-                           rng.random(n_events)[ev], rng.random(R))
-        # Infants and teenagers enter care more often than children in between, and a
-        # history of investigations weighs most for young children: effects a linear
-        # model of the observed columns cannot fully represent.
-        history = e["prior_screened_in"] >= 2
-        place_logit = (p["placement_base"] + p["placement_harm"] * child_harm
-                       + p["placement_need"] * need + p["placement_deprivation"] * dc
-                       + p["placement_young"] * (age <= 1) + p["placement_teen"] * (age >= 13)
-                       + p["placement_history_young"] * (history & (age < 5))
-                       + p["placement_prior"] * np.log1p(e["prior"])
-                       + self.placement_household[hh]
-                       + p["placement_young_carer"] * (self.carer_age[hh] + t < 22))
-        would_place = u_place < _sigmoid(place_logit + p["placement_label_factor"] * label_offset)
-        would_place_fair = u_place < _sigmoid(place_logit)
-
-        # the allegation: neglect is more common in deprived households
-        p_neglect = _sigmoid(p["neglect_base"] + p["neglect_deprivation"] * dc
-                             - p["abuse_harm"] * child_harm)
-        u_type = rng.random(R)
-        other = np.minimum((u_type - p_neglect) / np.maximum(1 - p_neglect, 1e-9) * 3, 2.999)
-        allegation = np.where(u_type < p_neglect, 0, 1 + other.astype(np.int64))
-        # one reporter per referral, shared by the children it names
-        professional_event = self._event_values("professional")[:n_events]
-        reporter_event = np.where(
-            professional_event,
-            _draw(rng, _REPORTER_P_PROFESSIONAL, n_events),
-            len(_REPORTER_P_PROFESSIONAL) + _draw(rng, _REPORTER_P_OTHER, n_events),
-        )[ev]
-
-        screened = e["screened_in"]
-
-        def na_unless(values):
-            return pd.Series(values, dtype="boolean").where(screened, pd.NA)
-
-        groups = list(p["groups"])
-        observed = pd.DataFrame({
-            "referral_id": (ev + 1).astype(np.int64),
-            "household_id": (hh + 1).astype(np.int64),
-            "child_id": (hh.astype(np.int64) * _MAX_CHILDREN + child) * 4 + cohort + 1,
-            "year": (t + p["first_year"]).astype(np.int16),
-            "child_age": age,
-            "child_sex": pd.Categorical.from_codes(
-                (self._child_uniform(hh, child * 4 + cohort, 1) < 0.5).astype(np.int8),
-                categories=["male", "female"]),
-            "race_ethnicity": pd.Categorical.from_codes(g, categories=groups),
-            "disability": self._child_uniform(hh, child * 4 + cohort, 2) < 0.08,
-            "deprivation_decile": self.deprivation[hh],
-            "area": pd.Categorical.from_codes(
-                self.area[hh], categories=[f"Area {c}" for c in "ABCDEFGH"]),
-            "n_children": self.n_children[hh],
-            "carer_age": (self.carer_age[hh] + t).astype(np.int16),
-            "reporter": pd.Categorical.from_codes(reporter_event, categories=_REPORTERS),
-            "reporter_professional": e["professional"],
-            "allegation": pd.Categorical.from_codes(allegation, categories=_ALLEGATIONS),
-            **{name: self.services[hh, j] for j, name in enumerate(_SERVICES)},
-            "prior_referrals": e["prior"].astype(np.int32),
-            "prior_screened_in": e["prior_screened_in"].astype(np.int32),
-            "screened_in": screened,
-            "investigated": screened.copy(),
-            "substantiated": na_unless(would_substantiate),
-            "re_referred_12m": e["re_referred"],
-            "placed_2y": na_unless(would_place),
-        })
-        truth = pd.DataFrame({
-            "true_need": need,
-            "harm": child_harm,
-            "would_substantiate": would_substantiate,
-            "would_substantiate_without_label_bias": would_substantiate_fair,
-            "would_be_placed_2y": would_place,
-            "would_be_placed_2y_without_label_bias": would_place_fair,
-            "screened_in_without_screener_bias": e["screened_in_fair"],
-            "screening_overridden": e["overridden"],
-            "touched_reporting_or_surveillance_bias": e["referred_because_of_bias"],
-            "touched_surveillance_bias": self.touched_surveillance_h[hh],
-            "touched_historical_bias": self.touched_history_h[hh],
-            "touched_screener_bias": screened != e["screened_in_fair"],
-            "touched_label_bias": (would_substantiate != would_substantiate_fair)
-            | (would_place != would_place_fair),
-        })
-        return observed, truth
-
-    def _child_uniform(self, hh, child, salt: int) -> np.ndarray:
-        """A uniform number fixed per child (the same every year), from its ids.
-
-        SplitMix64's finaliser: independent-looking bits for neighbouring ids, so that
-        siblings' draws are unrelated.
-        """
-        with np.errstate(over="ignore"):  # the mixing relies on wrap-around
-            x = (hh.astype(np.uint64) * np.uint64(4 * _MAX_CHILDREN) + child.astype(np.uint64)
-                 + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(self.row_seed))
-            x = x + np.uint64(0x9E3779B97F4A7C15)
-            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-            x = x ^ (x >> np.uint64(31))
-        return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
-
-    def population(self, last_household: int) -> pd.DataFrame:
-        """Children and child-years by group and deprivation decile, for households so far."""
-        H = last_household + 1
-        children = self.n_children[:H].astype(np.int64)
-        frame = pd.DataFrame({
-            "race_ethnicity": pd.Categorical.from_codes(self.g[:H], categories=self.p["groups"]),
-            "deprivation_decile": self.deprivation[:H],
-            "children": children,
-            "child_years": children * self.p["years"],
-        })
-        return (frame.groupby(["race_ethnicity", "deprivation_decile"], observed=False)
-                [["children", "child_years"]].sum().reset_index())
+    params = {**params, "maker": "make_child_welfare"}
+    data = Dataset(observed, truth, params, population)
+    data.DESCR = _datasheet(params).replace("{ratios}", _ratios_markdown(data))
+    return data
 
 
 def calibration_table(data: Dataset, scenario: str | None = None) -> pd.DataFrame:
@@ -624,24 +542,101 @@ def calibration_table(data: Dataset, scenario: str | None = None) -> pd.DataFram
     -------
     pandas.DataFrame
         One row per published figure: the statistic, the target, the accepted range
-        (``low`` to ``high``), the value in ``data``, whether it is ``met``, the year,
+        (``low`` to ``high``), the value in ``data``, whether it is ``met`` (within the
+        range widened by ``chance_margin``: two standard errors of a group's ratio,
+        which matter only for small groups and small data sets), the year,
         the source, whether the source was read directly (``V``) or through a secondary
         source (``S``), and how the value is computed (``note``).
     """
-    if not isinstance(data, Dataset):
+    if not isinstance(data, Dataset) or "referral_id" not in data.observed:
         raise TypeError(
             "data must be what make_child_welfare() returns (a Dataset), but you gave a "
             f"{type(data).__name__}."
         )
     scenario = data.params["scenario"] if scenario is None else scenario
     check_choice("scenario", scenario, list(_targets.TARGETS))
-    return _targets.table(data.observed, data.population, scenario)
+    return _targets.table(data.observed, data.population, scenario, data.truth)
 
 
-def _draw(rng: np.random.Generator, probabilities: np.ndarray, size: int) -> np.ndarray:
-    """Category codes drawn with the given probabilities (faster than rng.choice)."""
-    return np.searchsorted(np.cumsum(probabilities / probabilities.sum()), rng.random(size),
-                           side="right").clip(0, len(probabilities) - 1)
+def implied_ratios(data: Dataset, reference: str = "White") -> pd.DataFrame:
+    """True harm by group beside each recorded outcome by group, relative to White children.
+
+    Introduced in {ref}`data-child-welfare`.
+
+    One row per group; columns ``true_harm``, ``referred``, ``screened_in``,
+    ``substantiated`` and ``placed`` (per child-year of the simulated population; in
+    England ``screened_in`` is an assessment, ``substantiated`` a child found in need,
+    ``placed`` looked after), then rates among referred or screened-in children beside
+    the true-harm rate in the same rows. Each value is the group's rate over the
+    reference group's. Small groups and small data sets vary a lot by chance.
+    """
+    if not isinstance(data, Dataset) or "referral_id" not in data.observed:
+        raise TypeError("data must be what make_child_welfare() returns (a Dataset).")
+    check_choice("reference", reference, data.params["groups"])
+    return _targets.implied_ratios(data.observed, data.truth, data.population, reference)
+
+
+def mechanism_effects(n_referrals: int = 400_000, *, scenario: str = "us", random_state=2024,
+                      group: str = "Black", reference: str = "White") -> pd.DataFrame:
+    """How much of a group's recorded disparity each bias mechanism produces.
+
+    Introduced in {ref}`data-child-welfare`.
+
+    Generates the scenario, then the same world with one bias mechanism switched off at
+    a time, and compares ``group`` with ``reference`` at each recorded stage. For each
+    stage, ``gap`` is the log of the recorded ratio over the true-harm ratio (0: the
+    records show exactly the real difference in harm); ``share_of_gap`` is the part of
+    the default world's gap that disappears when the mechanism alone is switched off
+    (empty where the gap is smaller than 0.05: the recorded ratio is then the true one).
+    Shares need not add up to 1: mechanisms interact.
+    """
+    n = check_count("n_referrals", n_referrals, minimum=10_000, maximum=5_000_000)
+    base = make_child_welfare(n, scenario=scenario, random_state=random_state)
+    check_choice("group", group, base.params["groups"])
+    stages = ["referred", "screened_in", "substantiated", "placed"]
+
+    def gaps(data):
+        r = implied_ratios(data, reference).loc[group]
+        return {stage: float(np.log(r[stage] / r["true_harm"])) for stage in stages}, r
+
+    base_gap, base_ratio = gaps(base)
+    rows = [dict(switched_off="(none)", stage=stage, ratio=float(base_ratio[stage]),
+                 true_harm_ratio=float(base_ratio["true_harm"]), gap=base_gap[stage],
+                 share_of_gap=0.0) for stage in stages]
+    for mechanism in BIAS_MECHANISMS:
+        if base.params["mechanisms"][mechanism] == 0:
+            continue
+        off = make_child_welfare(n, scenario=scenario, random_state=random_state,
+                                 **{mechanism: 0.0})
+        gap, ratio = gaps(off)
+        for stage in stages:
+            # a share of a gap near 0 means nothing: left empty
+            share = ((base_gap[stage] - gap[stage]) / base_gap[stage]
+                     if abs(base_gap[stage]) >= 0.05 else float("nan"))
+            rows.append(dict(switched_off=mechanism, stage=stage, ratio=float(ratio[stage]),
+                             true_harm_ratio=float(ratio["true_harm"]), gap=gap[stage],
+                             share_of_gap=share))
+    return pd.DataFrame(rows)
+
+
+def _assumptions_markdown(params: dict) -> str:
+    lines = []
+    for name, spec in ASSUMPTIONS.items():
+        value = (params["mechanisms"][name] if name in params["mechanisms"]
+                 else params["assumptions"].get(name))
+        if value is None:
+            continue
+        lines.append(
+            f"- `{name}` = {value:g} here (default {spec['default']:g}, plausible "
+            f"{spec['low']:g} to {spec['high']:g}). {spec['meaning']} {spec['reason']} "
+            f"Sources: {'; '.join(spec['sources'])}.")
+    return "\n".join(lines)
+
+
+def _ratios_markdown(data: Dataset) -> str:
+    columns = ["true_harm", "referred", "screened_in", "substantiated", "placed"]
+    ratios = implied_ratios(data)[columns].round(2)
+    return ratios.to_markdown(floatfmt=".2f")
 
 
 def _datasheet(params: dict) -> str:
@@ -669,7 +664,11 @@ synthetic: no row describes a real child or family.** Groups: {groups}. `observe
 what an agency would record (characteristics, contact with public services, the
 reporter, the allegation, prior referrals, the screening decision and its outcomes).
 Outcomes after screening (`substantiated`, `placed_2y`) are missing for screened-out
-referrals: the selective-labels problem. `truth` holds what the agency never sees:
+referrals: the selective-labels problem. In the England scenario the stages are
+England's (Children Act 1989): `assessed`, then `assessment_nfa` (no further action) or
+`child_in_need`, `section_47` (enquiry), `child_protection_plan` or
+`child_in_need_plan`, and `looked_after_2y`; they are missing for referrals that were
+not assessed. `truth` holds what the agency never sees:
 latent need, harm, every child's outcome had the referral been screened in, the same
 without label bias, and flags for the rows each mechanism changed.
 
@@ -680,8 +679,35 @@ substantiation, re-referral within 12 months and placement within 2 years. Prior
 referrals come from earlier years of the simulation, so feedback loops appear. The
 generating graph is `graph`.
 
-Bias mechanisms and their strengths in this data (0 = off, 1 = scenario default):
+Mechanisms and their strengths in this data (0 = off, 1 = scenario default):
 {strengths}
+
+## Assumptions
+These settings are not pinned down by a published figure but decide conclusions; every
+result that depends on one should be shown across its plausible range
+(`rmlkit.datasets.ASSUMPTIONS`):
+{_assumptions_markdown(params)}
+
+## Implied ratios
+Each group's rate relative to White children, per child-year of the simulated
+population: true harm beside each recorded outcome (in this data; small groups vary by
+chance, so the datasheets in `datasets/` measure them on 400,000 rows, with the part of
+each gap every mechanism produces, from `rmlkit.datasets.mechanism_effects`):
+
+{{ratios}}
+
+## Published figures and stages without one
+`rmlkit.datasets.calibration_table` compares the data with published figures: the
+screen-in rate, substantiation among screened-in children, reporters, neglect, victims'
+ages, the victimisation rate overall and by group (US); placement by group (Wildeman &
+Emanuel 2014); screening consistency before a tool (Dalton 2017); and in England
+re-referrals, children in need on 31 March (a stock), referrals and starts of being
+looked after in a year (flows), and the deprivation and ethnic gradients of care.
+No published figure constrains: referral rates by group at equal need (the split of a
+referral disparity into need and bias is the `bias_share` assumption), screen-in rates
+by group, placement within two years of a referral (the US figure is a cumulative
+risk by age 18), England's section 47 enquiries and plans by group, and the years'
+trend. Those stages follow from the mechanisms and are assumptions, not findings.
 
 ## Preprocessing
 None: the tables are as simulated. Categorical columns use pandas categories and

@@ -26,13 +26,13 @@ from sklearn.preprocessing import StandardScaler
 
 from .._checks import (
     check_count,
-    check_mechanisms,
+    check_number,
     check_probability,
     check_random_state,
     check_type,
 )
+from ._dataset import Dataset, streams
 from ._graph import dropout_graph
-from .child_welfare import Dataset
 
 __all__ = ["DROPOUT_DEFAULTS", "dropout_findings", "make_dropout"]
 
@@ -59,7 +59,8 @@ ENVIRONMENT = ["school_poverty_rate", "school_past_dropout_rate", "school_size",
                "district_poverty_rate"]
 
 
-def make_dropout(n_students: int = 50_000, *, random_state=None, **mechanisms) -> Dataset:
+def make_dropout(n_students: int = 50_000, *, random_state=None,
+                 measurement_bias: float | None = None) -> Dataset:
     """Simulate students in schools and districts, and whether each drops out.
 
     Introduced in {ref}`data-dropout`.
@@ -69,10 +70,11 @@ def make_dropout(n_students: int = 50_000, *, random_state=None, **mechanisms) -
     n_students : int
         Number of students (rows).
     random_state : int, numpy.random.Generator or None
-        Seed for reproducible data.
-    measurement_bias : float
+        Seed for reproducible data. Each component draws from its own stream of
+        ``numpy.random.SeedSequence(seed)``, independent of ``default_rng(seed)``.
+    measurement_bias : float, optional
         How much more discipline is recorded for Black students at the same behaviour
-        (0 switches it off).
+        (default 1; 0 switches it off; up to 5).
 
     Returns
     -------
@@ -88,10 +90,15 @@ def make_dropout(n_students: int = 50_000, *, random_state=None, **mechanisms) -
     dtype('bool')
     """
     n = check_count("n_students", n_students, minimum=1, maximum=20_000_000)
-    rng = check_random_state(random_state)
+    check_random_state(random_state)
     p = copy.deepcopy(DROPOUT_DEFAULTS)
-    p["mechanisms"].update(check_mechanisms("make_dropout", mechanisms, p["mechanisms"]))
+    if measurement_bias is not None:
+        p["mechanisms"]["measurement_bias"] = check_number(
+            "measurement_bias", measurement_bias, low=0.0, high=5.0)
     p["n_students"] = n
+    p["maker"] = "make_dropout"
+    r = streams(random_state, "schools", "students", "records")
+    rng = r["schools"]
     m = p["mechanisms"]
 
     n_schools = max(1, int(np.ceil(n / p["students_per_school"])))
@@ -100,6 +107,7 @@ def make_dropout(n_students: int = 50_000, *, random_state=None, **mechanisms) -
     school_env = district_effect[district_of_school] + rng.normal(0.0, p["school_sd"], n_schools)
     env_rank = (pd.Series(school_env).rank(pct=True)).to_numpy()  # 0 advantaged .. 1 not
 
+    rng = r["students"]
     school = np.sort(rng.integers(0, n_schools, size=n))
     w = env_rank[school][:, None]
     shares = ((1 - w) * np.asarray(p["group_shares_advantaged"])
@@ -115,6 +123,7 @@ def make_dropout(n_students: int = 50_000, *, random_state=None, **mechanisms) -
                   + p["dropout_individual"] * individual + 0.3 * low_income)
     dropped_out = rng.random(n) < 1 / (1 + np.exp(-propensity))
 
+    rng = r["records"]
     # the record: noisy measures of the individual latent and, partly, the environment
     attendance = np.clip(0.93 - 0.03 * individual - 0.02 * env + rng.normal(0, 0.04, n), 0.4, 1)
     gpa = np.clip(2.9 - 0.35 * individual - 0.2 * env + rng.normal(0, 0.55, n), 0, 4)
