@@ -8,7 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rmlkit.datasets import MECHANISMS, SCENARIOS, calibration_table, make_child_welfare
+from rmlkit.datasets import (
+    ASSUMPTIONS,
+    MECHANISMS,
+    SCENARIOS,
+    calibration_table,
+    make_care_needs,
+    make_child_welfare,
+    make_dropout,
+)
+from rmlkit.datasets._targets import implied_ratios, outcomes_at_equal_need
+from rmlkit.feedback import simulate_feedback_loop
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +90,11 @@ def test_dtypes_make_sense(data):
     assert set(o["race_ethnicity"].cat.categories) == set(SCENARIOS["us"]["groups"])
 
 
-def test_no_bias_scenario_switches_every_mechanism_off():
-    assert set(SCENARIOS["no_bias"]["mechanisms"].values()) == {0.0}
+def test_no_bias_scenario_switches_every_bias_mechanism_off():
+    mechanisms = dict(SCENARIOS["no_bias"]["mechanisms"])
+    assert mechanisms.pop("base_rate_difference") == 1.0  # real differences in need stay
+    assert set(mechanisms.values()) == {0.0}
+    assert set(SCENARIOS["equal_need"]["mechanisms"].values()) == {0.0}
     d = make_child_welfare(5_000, scenario="no_bias", random_state=3)
     truth = d.truth
     # with label bias off, the label equals its unbiased version for every child
@@ -97,9 +110,26 @@ def test_label_bias_switch_changes_only_the_label():
     assert on.truth["would_be_placed_2y"].mean() > off.truth["would_be_placed_2y"].mean()
 
 
-def test_england_scenario_and_policy_shock():
-    d = make_child_welfare(4_000, scenario="england", random_state=0)
-    assert set(d.observed["race_ethnicity"].cat.categories) == set(SCENARIOS["england"]["groups"])
+def test_england_has_its_own_stages():
+    o = make_child_welfare(20_000, scenario="england", random_state=0).observed
+    assert set(o["race_ethnicity"].cat.categories) == set(SCENARIOS["england"]["groups"])
+    assert "screened_in" not in o and "substantiated" not in o
+    assessed = o["assessed"]
+    stages = ["assessment_nfa", "child_in_need", "section_47", "child_protection_plan",
+              "child_in_need_plan", "looked_after_2y"]
+    assert o.loc[~assessed, stages].isna().all().all()
+    done = o[assessed].astype({c: bool for c in stages})
+    # an assessment ends with no further action or a child in need, never both
+    assert (done["assessment_nfa"] ^ done["child_in_need"]).all()
+    # a section 47 enquiry only for children in need; a plan of one kind at most
+    assert not (done["section_47"] & ~done["child_in_need"]).any()
+    assert not (done["child_protection_plan"] & ~done["section_47"]).any()
+    assert not (done["child_protection_plan"] & done["child_in_need_plan"]).any()
+    for stage in stages[1:]:
+        assert done[stage].any(), stage
+
+
+def test_policy_shock():
     base = make_child_welfare(30_000, random_state=9)
     shock = make_child_welfare(30_000, random_state=9, policy_shock_year=2021)
     def share_late(o):
@@ -115,10 +145,12 @@ def test_population_counts_children(data):
     assert (pop["child_years"] == pop["children"] * data.params["years"]).all()
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [2026, 7, 11])
 @pytest.mark.parametrize("scenario", ["us", "england"])
-def test_published_targets_are_met(scenario):
+def test_published_targets_are_met(scenario, seed):
     """Every figure of the calibration targets, within its tolerance, at a large size."""
-    data = make_child_welfare(400_000, scenario=scenario, random_state=2026)
+    data = make_child_welfare(400_000, scenario=scenario, random_state=seed)
     table = calibration_table(data)
     missed = table.loc[~table["met"], ["statistic", "target", "low", "high", "value"]]
     assert missed.empty, f"targets missed:\n{missed.to_string()}"
@@ -140,7 +172,14 @@ def test_calibration_table_rejects_what_it_cannot_check():
         ({"n_referrals": "100"}, TypeError, "n_referrals must be a whole number"),
         ({"n_referrals": 100, "scenario": "france"}, ValueError, "scenario must be one of"),
         ({"n_referrals": 100, "random_state": "x"}, TypeError, "random_state must be"),
-        ({"n_referrals": 100, "label_bais": 1.0}, TypeError, "no bias mechanism called"),
+        ({"n_referrals": 100, "label_bais": 1.0}, TypeError, "unexpected keyword.*label_bais"),
+        ({"n_referrals": 100, "years": "5"}, TypeError, r"years must be a whole number.*=30\."),
+        ({"n_referrals": 100, "years": 40}, ValueError, "years must be at most 30"),
+        ({"n_referrals": 100, "screener_accuracy": -1}, ValueError, "screener_accuracy must"),
+        ({"n_referrals": 100, "bias_share": 0.9}, ValueError, "bias_share must be between"),
+        ({"n_referrals": 100, "scenario": "england", "bias_share": 0.2}, ValueError,
+         "bias_share can be varied only in the US"),
+        ({"n_referrals": 100, "poverty_bias": "yes"}, TypeError, "poverty_bias must be a number"),
         ({"n_referrals": 100, "label_bias": -1.0}, ValueError, "label_bias must be between 0"),
         ({"n_referrals": 100, "label_bias": float("nan")}, ValueError, "finite"),
         ({"n_referrals": 100, "label_bias": "high"}, TypeError, "label_bias must be a number"),
@@ -158,7 +197,140 @@ def test_every_mechanism_is_documented_and_settable():
         d = make_child_welfare(500, random_state=0, **{name: 0.0})
         assert d.params["mechanisms"][name] == 0.0
         only = SCENARIOS[f"only_{name}"]["mechanisms"]
-        assert only[name] == 1.0 and sum(only.values()) == 1.0
+        # one bias mechanism on, beside the real differences in need
+        assert only[name] == 1.0 and only["base_rate_difference"] == 1.0
+        assert sum(only.values()) == (1.0 if name == "base_rate_difference" else 2.0)
+
+
+def test_every_assumption_has_a_default_inside_its_range_and_sources():
+    assert set(ASSUMPTIONS) == {"screener_accuracy", "bias_share", "label_bias"}
+    for name, spec in ASSUMPTIONS.items():
+        assert spec["low"] <= spec["default"] <= spec["high"], name
+        assert spec["sources"] and spec["reason"] and spec["meaning"], name
+        d = make_child_welfare(300, random_state=0, **{name: spec["high"]})
+        value = (d.params["mechanisms"] if name == "label_bias" else d.params["assumptions"])
+        assert value[name] == spec["high"]
+
+
+def test_seed_streams_are_independent_of_a_learners_default_rng():
+    """The issue's example: a learner splits the data with default_rng(seed)."""
+    n = 20_000
+    o = make_care_needs(n, random_state=3).observed
+    half = np.random.default_rng(3).random(n) < 0.5
+    black = o["race"] == "Black"
+    shares = [black[half].mean(), black[~half].mean()]
+    assert abs(shares[0] - shares[1]) < 0.02, shares  # was 25 % against 0 %
+    # the generator's draws and the learner's stream are uncorrelated, for every generator
+    for data, column in [(o, "age"),
+                         (make_dropout(n, random_state=3).observed, "test_score"),
+                         (make_child_welfare(n, random_state=3).observed, "carer_age")]:
+        learner = np.random.default_rng(3).random(len(data))
+        r = np.corrcoef(data[column].to_numpy(float), learner)[0, 1]
+        assert abs(r) < 4 / np.sqrt(len(data)), (column, r)
+
+
+def test_the_old_shared_stream_would_have_failed_the_independence_check():
+    """The check above can fail: a generator drawing from default_rng(seed) fails it."""
+    n = 20_000
+    rng = np.random.default_rng(3)
+    black = rng.random(n) < 0.123  # how the first version drew the group
+    half = np.random.default_rng(3).random(n) < 0.5
+    assert abs(black[half].mean() - black[~half].mean()) > 0.2
+
+
+def test_feedback_loop_takes_the_same_keywords():
+    a = simulate_feedback_loop(4_000, 2, random_state=1, poverty_bias=0.0,
+                               screener_accuracy=1.0, bias_share=0.0)
+    b = simulate_feedback_loop(4_000, 2, random_state=1)
+    assert not a["screen_in_rate"].equals(b["screen_in_rate"])
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        simulate_feedback_loop(4_000, 2, random_state=1, label_bais=0)
+
+
+def _neutrality_misses(data):
+    """Groups whose outcomes at equal harm and need differ from 1 beyond chance."""
+    ratios = outcomes_at_equal_need(data.observed, data.truth)
+    o = data.observed
+    screened = o["screened_in"]
+    counts = {
+        "screened_in": o.groupby("race_ethnicity", observed=False)["screened_in"].sum(),
+        "substantiated": o[screened].groupby("race_ethnicity", observed=False)[
+            "substantiated"].sum(),
+        "placed": o[screened].groupby("race_ethnicity", observed=False)["placed_2y"].sum(),
+    }
+    misses = []
+    for stage, column in ratios.items():
+        for group, ratio in column.items():
+            events = float(counts[stage][group])
+            # Tolerance: 3 standard errors of a count (doubled variance, since siblings
+            # share outcomes) plus 5 % for what deciles of need leave of need's effect.
+            tolerance = 3 * np.sqrt(2 / max(events, 1)) + 0.05
+            if abs(ratio - 1) > tolerance:
+                misses.append((stage, group, round(ratio, 3), round(tolerance, 3)))
+    return misses
+
+
+@pytest.mark.slow
+def test_without_bias_recorded_outcomes_track_true_harm_and_need():
+    """In no_bias, every group's decisions are what its harm and need predict."""
+    neutral = make_child_welfare(400_000, scenario="no_bias", random_state=5)
+    assert _neutrality_misses(neutral) == []
+    # the same check finds the bias in the default world
+    biased = make_child_welfare(400_000, scenario="us", random_state=5)
+    assert any(group == "Black" for _, group, _, _ in _neutrality_misses(biased))
+    # and the recorded disparities shrink towards the true ones
+    r_neutral = implied_ratios(neutral.observed, neutral.truth, neutral.population)
+    r_biased = implied_ratios(biased.observed, biased.truth, biased.population)
+    for frame in (r_neutral, r_biased):
+        assert frame.loc["Black", "true_harm"] > 1
+    gap = (np.log(r_biased.loc["Black", "substantiated"])
+           - np.log(r_biased.loc["Black", "true_harm"]))
+    gap_neutral = (np.log(r_neutral.loc["Black", "substantiated"])
+                   - np.log(r_neutral.loc["Black", "true_harm"]))
+    assert abs(gap_neutral) < 0.5 * gap
+
+
+def test_poverty_bias_switch_removes_deprivations_effect_at_equal_need():
+    off = make_child_welfare(20_000, random_state=4, poverty_bias=0.0, label_bias=0.0)
+    on = make_child_welfare(20_000, random_state=4, label_bias=0.0)
+    t_off, t_on = off.truth, on.truth
+    assert (t_off["would_be_placed_2y"]
+            == t_off["would_be_placed_2y_without_label_or_poverty_bias"]).all()
+    assert (t_on["would_be_placed_2y"]
+            != t_on["would_be_placed_2y_without_label_or_poverty_bias"]).any()
+    # deprived families are referred more often when poverty bias is on
+    def deprived_share(d):
+        return (d.observed["deprivation_decile"] >= 8).mean()
+    assert deprived_share(on) > deprived_share(off)
+
+
+@pytest.mark.slow
+def test_bias_share_moves_true_need_but_keeps_the_recorded_disparity():
+    ratios = {}
+    for share in (0.0, 0.6):
+        d = make_child_welfare(300_000, random_state=8, bias_share=share)
+        ratios[share] = implied_ratios(d.observed, d.truth, d.population).loc["Black"]
+    recorded = {s: r["substantiated"] for s, r in ratios.items()}
+    true = {s: r["true_harm"] for s, r in ratios.items()}
+    assert recorded[0.0] == pytest.approx(recorded[0.6], rel=0.15)
+    assert true[0.0] > true[0.6] * 1.3
+    for share, r in ratios.items():
+        measured = 1 - np.log(r["true_harm"]) / np.log(r["substantiated"])
+        assert measured == pytest.approx(share, abs=0.12), (share, measured)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: make_child_welfare(500, random_state=0),
+    lambda: make_child_welfare(500, scenario="england", random_state=0),
+    lambda: make_care_needs(500, random_state=0),
+    lambda: make_dropout(500, random_state=0),
+])
+def test_every_dataset_has_a_readable_repr(make):
+    data = make()
+    text, page = repr(data), data._repr_html_()
+    assert "500 rows" in text and "truth:" in text
+    assert data.maker in text and "<table>" in page and "Synthetic" in page
+    assert data.truth.columns[0] in page
 
 
 @pytest.mark.parametrize(
@@ -168,6 +340,7 @@ def test_every_mechanism_is_documented_and_settable():
         ("screener_bias", "touched_screener_bias"),
         ("historical_bias", "touched_historical_bias"),
         ("surveillance_bias", "touched_surveillance_bias"),
+        ("poverty_bias", "touched_poverty_bias"),
     ],
 )
 def test_switching_a_mechanism_off_removes_its_traces(mechanism, flag):

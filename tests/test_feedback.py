@@ -127,7 +127,9 @@ def test_selective_labels_the_observed_auc_is_not_the_true_auc(runs):
     (dict(flag_rate=30), ValueError, "0.4"),
     (dict(deference=1.5), ValueError, "deference"),
     (dict(scenario="uk"), ValueError, "scenario"),
-    (dict(surveilance_bias=0), TypeError, "surveillance_bias"),
+    (dict(surveilance_bias=0), TypeError, "unexpected keyword argument 'surveilance_bias'"),
+    (dict(poverty_bias=-1), ValueError, "poverty_bias must be between 0"),
+    (dict(screener_accuracy="high"), TypeError, "screener_accuracy must be a number"),
     (dict(random_state="seed"), TypeError, "random_state"),
 ])
 def test_bad_inputs_are_explained(kwargs, error, words):

@@ -35,7 +35,11 @@ def fit_and_score(model, X, y, train, test):
 @pytest.fixture(scope="module", params=["us", "england"])
 def results(request):
     data = make_child_welfare(150_000, scenario=request.param, random_state=11)
-    s = data.observed[data.observed["screened_in"]].reset_index(drop=True)
+    # England's stages have England's names: an assessment, then looked after
+    screened, placed = (("screened_in", "placed_2y") if request.param == "us"
+                        else ("assessed", "looked_after_2y"))
+    s = data.observed[data.observed[screened]].rename(
+        columns={placed: "placed_2y"}).reset_index(drop=True)
     X = pd.concat([s[FEATURES].astype(float),
                    pd.get_dummies(s[["allegation", "reporter"]]).astype(float)], axis=1)
     y = s["placed_2y"].astype(int)

@@ -78,9 +78,15 @@ def test_invariants_hold_for_any_size_seed_and_strength(
                                     screener_bias=screener, surveillance_bias=surveillance)
     o, t = d.observed, d.truth
     assert len(o) == len(t) == n
-    # the funnel: nothing after screening without screening
-    assert (o["investigated"] == o["screened_in"]).all()
-    assert o.loc[~o["screened_in"], ["substantiated", "placed_2y"]].isna().all().all()
+    # the funnel: nothing after screening (in England, an assessment) without it
+    if scenario == "england":
+        screened, placed = o["assessed"], "looked_after_2y"
+        later = ["child_in_need", "section_47", "child_protection_plan", placed]
+    else:
+        screened, placed = o["screened_in"], "placed_2y"
+        later = ["substantiated", placed]
+        assert (o["investigated"] == o["screened_in"]).all()
+    assert o.loc[~screened, later].isna().all().all()
     # siblings share their household's features
     household = ["race_ethnicity", "deprivation_decile", "area", "n_children", "benefits"]
     assert (o.groupby("household_id", observed=True)[household].nunique() <= 1).all().all()
@@ -89,6 +95,6 @@ def test_invariants_hold_for_any_size_seed_and_strength(
         assert not t["touched_label_bias"].any()
         assert (t["would_be_placed_2y"] == t["would_be_placed_2y_without_label_bias"]).all()
     if screener == 0:
-        assert (o["screened_in"] == t["screened_in_without_screener_bias"]).all()
+        assert (screened == t["screened_in_without_screener_bias"]).all()
     if surveillance == 0:
         assert not t["touched_surveillance_bias"].any()

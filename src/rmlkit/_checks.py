@@ -84,20 +84,6 @@ def check_choice(name: str, value, allowed: Iterable[str]) -> str:
     return value
 
 
-def check_mechanisms(function: str, mechanisms: dict, allowed) -> dict:
-    """Check bias-mechanism strengths given to a generator: known names, 0 to 5."""
-    allowed = list(allowed)
-    checked = {}
-    for name, value in mechanisms.items():
-        if name not in allowed:
-            raise TypeError(
-                f"{function}() has no bias mechanism called {name!r}. "
-                f"The mechanisms are: {', '.join(allowed)}."
-            )
-        checked[name] = check_number(name, value, low=0.0, high=5.0)
-    return checked
-
-
 def check_random_state(value) -> np.random.Generator:
     """Turn ``random_state`` (None, an int or a numpy Generator) into a Generator."""
     if value is None or isinstance(value, np.random.Generator):

@@ -14,6 +14,7 @@ All data made here is synthetic. No row describes a real person.
 Introduced in {ref}`lesson-social-data`.
 """
 
+from ._dataset import Dataset
 from ._snapshots import (
     SNAPSHOTS,
     load_care_needs,
@@ -22,19 +23,21 @@ from ._snapshots import (
     snapshot_checksum,
     write_snapshots,
 )
-from ._dataset import Dataset
 from .care_needs import care_needs_findings, care_needs_table, make_care_needs
 from .child_welfare import (
     ASSUMPTIONS,
     MECHANISMS,
     SCENARIOS,
     calibration_table,
+    implied_ratios,
     make_child_welfare,
+    mechanism_effects,
 )
 from .dropout import dropout_findings, make_dropout
 
 __all__ = [
     "ASSUMPTIONS", "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
+    "implied_ratios", "mechanism_effects",
     "load_child_welfare", "make_child_welfare", "snapshot_checksum", "write_snapshots",
     "make_care_needs", "care_needs_findings", "care_needs_table", "load_care_needs",
     "make_dropout", "dropout_findings", "load_dropout",

@@ -68,7 +68,7 @@ class Simulation:
     def __init__(self, H: int, p: dict, rngs: dict, decide=None):
         self.p, self.H = p, H
         self.off = off = group_offsets(p)
-        poverty = p["mechanisms"]["poverty_bias"]
+        poverty = p["mechanisms"]["poverty_bias"] * p["poverty_scale"]
         rng = rngs["households"]
         G = len(p["groups"])
         shares = np.asarray(p["group_shares"], dtype=float)
@@ -90,15 +90,21 @@ class Simulation:
         e_noise = rng.normal(0.0, 0.5, size=H)
         u_services = rng.random((H, len(SERVICES)))
         fair_logit = (0.9 * dc + e_noise)[:, None] + _SERVICE_INTERCEPTS
-        services = u_services < sigmoid(fair_logit + poverty * 0.5 * dc[:, None]
-                                        + off["group_exposure"][g][:, None])
+        poverty_logit = fair_logit + poverty * 0.5 * dc[:, None]
+        services = u_services < sigmoid(poverty_logit + off["group_exposure"][g][:, None])
         services_fair = u_services < sigmoid(fair_logit)
+        services_no_surveillance = u_services < sigmoid(poverty_logit)
         exposure = services.sum(axis=1, dtype=np.int8)
         exposure_fair = services_fair.sum(axis=1, dtype=np.int8)
+        exposure_no_surveillance = services_no_surveillance.sum(axis=1, dtype=np.int8)
         # What makes a family visible to reporters at equal need: its contact with
         # services through poverty (poverty bias) and through its group (surveillance).
         visibility = poverty * exposure_fair + (exposure - exposure_fair)
-        visibility_fair = np.zeros(H)
+        visibility_poverty = poverty * exposure_fair + (exposure_no_surveillance
+                                                        - exposure_fair)
+        exposure_no_poverty = (u_services < sigmoid(
+            fair_logit + off["group_exposure"][g][:, None])).sum(axis=1, dtype=np.int8)
+        visibility_no_poverty = exposure_no_poverty - exposure_fair
 
         # recorded history before the simulation: driven by visibility, not need
         history_rate = np.exp(-1.4 + 0.35 * visibility)
@@ -112,7 +118,7 @@ class Simulation:
         self.n_children, self.ages0 = n_children, ages0
         self.area = rng.integers(0, 8, size=H).astype(np.int8)
         self.services = services
-        self.touched_surveillance_h = (services != services_fair).any(axis=1)
+        self.touched_surveillance_h = (services != services_no_surveillance).any(axis=1)
         self.touched_history_h = history_extra > 0
         self.harmed_years = np.zeros(H, dtype=np.int16)
 
@@ -133,9 +139,11 @@ class Simulation:
                 p["policy_shock_year"] is not None and year >= p["policy_shock_year"]) else 0.0
             common = (p["referral_base"] + p["referral_harm"] * harm + p["referral_need"] * need
                       + p["referral_prior"] * np.log1p(prior) + shock)
-            logit_fair = common + p["referral_exposure"] * visibility_fair
-            logit = (common + p["referral_exposure"] * visibility
-                     + np.where(harm, 0.0, off["group_reporting"][g]))
+            # without reporting and surveillance bias; without poverty bias as well
+            logit_fair = common + p["referral_exposure"] * visibility_poverty
+            reporting = np.where(harm, 0.0, off["group_reporting"][g])
+            logit_no_poverty = common + p["referral_exposure"] * visibility_no_poverty + reporting
+            logit = common + p["referral_exposure"] * visibility + reporting
             u = rng.random(H)
             referred = u < sigmoid(logit)
             if previous is not None:
@@ -149,7 +157,13 @@ class Simulation:
             # What the screener makes of the referral: harm seen through noise. The
             # accuracy is an assumption calibrated to screening consistency (ASSUMPTIONS).
             signal = harm[idx] * p["screener_accuracy"] + rng.normal(0.0, 1.0, E)
-            screen_common = (p["screen_base"] + signal + p["screen_prior"] * np.log1p(prior[idx])
+            # screeners weigh referrals naming a baby or toddler more (a common policy)
+            ages = (ages0[idx] + t) % 18
+            has_young = ((ages < 3) & (np.arange(MAX_CHILDREN) < n_children[idx, None])).any(1)
+            # a single earlier referral weighs little; repeated ones weigh more
+            repeated = np.log1p(np.maximum(prior[idx] - 1, 0))
+            screen_common = (p["screen_base"] + signal + p["screen_prior"] * repeated
+                             + p["screen_young"] * has_young
                              + p["screen_professional"] * professional
                              + rng.logistic(0.0, 1.0, E))
             by_score = screen_common + off["group_screening"][gi] > 0
@@ -166,9 +180,10 @@ class Simulation:
                 prior_screened_in=prior_screened_in[idx], professional=professional,
                 screened_in=screened_in, screened_in_fair=by_score_fair ^ overridden,
                 overridden=overridden,
-                # referred, but would not have been without reporting, surveillance or
-                # poverty bias
+                # referred, but would not have been without reporting or surveillance
+                # bias; without poverty bias
                 referred_because_of_bias=u[idx] >= sigmoid(logit_fair[idx]),
+                referred_because_of_poverty=u[idx] >= sigmoid(logit_no_poverty[idx]),
             )
             events.append(event)
             previous = event
@@ -210,7 +225,7 @@ class Simulation:
     def frames(self, n: int):
         """The first ``n`` rows: ``observed`` and ``truth``."""
         p = self.p
-        poverty = p["mechanisms"]["poverty_bias"]
+        poverty = p["mechanisms"]["poverty_bias"] * p["poverty_scale"]
         rng = self.rows_rng
         rows = slice(0, n)
         ev = self.row_event[rows]
@@ -225,7 +240,8 @@ class Simulation:
         R = ev.size
         e = {key: self._event_values(key)[:n_events][ev] for key in (
             "need", "harm", "prior", "prior_screened_in", "professional", "screened_in",
-            "screened_in_fair", "overridden", "referred_because_of_bias", "re_referred")}
+            "screened_in_fair", "overridden", "referred_because_of_bias",
+            "referred_because_of_poverty", "re_referred")}
         young = age < 3
         child_harm = e["harm"] & (rng.random(R) < np.where(
             young, p["child_harm_young"], p["child_harm_older"]))
@@ -313,6 +329,8 @@ class Simulation:
             "screening_overridden": e["overridden"],
             "touched_reporting_or_surveillance_bias": e["referred_because_of_bias"],
             "touched_surveillance_bias": self.touched_surveillance_h[hh],
+            "touched_poverty_bias": e["referred_because_of_poverty"]
+            | (would_place_fair != would_place_no_bias),
             "touched_historical_bias": self.touched_history_h[hh],
             "touched_screener_bias": screened != e["screened_in_fair"],
             "touched_label_bias": (would_substantiate != would_substantiate_fair)

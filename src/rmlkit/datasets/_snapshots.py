@@ -16,9 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from .._checks import check_choice
-from .care_needs import care_needs_table, make_care_needs
 from ._dataset import Dataset
-from .child_welfare import calibration_table, make_child_welfare
+from .care_needs import care_needs_table, make_care_needs
+from .child_welfare import (
+    calibration_table,
+    implied_ratios,
+    make_child_welfare,
+    mechanism_effects,
+)
 from .dropout import dropout_findings, make_dropout
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "datasets"
@@ -127,6 +132,33 @@ def _findings(name: str) -> pd.DataFrame:
     return pd.Series(dropout_findings(big)).rename("value").rename_axis("statistic").reset_index()
 
 
+def _disparities(kwargs: dict) -> str:
+    """Implied ratios and each mechanism's part of the Black-White gaps, at 400,000 rows."""
+    rows = FINDINGS_ROWS[make_child_welfare]
+    big = make_child_welfare(**{**kwargs, "n_referrals": rows})
+    ratios = implied_ratios(big)[["true_harm", "referred", "screened_in", "substantiated",
+                                  "placed"]]
+    effects = mechanism_effects(rows, scenario=kwargs["scenario"],
+                                random_state=kwargs["random_state"])
+    pivot = effects.pivot(index="switched_off", columns="stage", values="ratio")[
+        ["referred", "screened_in", "substantiated", "placed"]]
+    shares = effects.pivot(index="switched_off", columns="stage", values="share_of_gap")[
+        ["referred", "screened_in", "substantiated", "placed"]]
+    return (
+        f"\n## Implied ratios at {rows:,} rows\nEach group's rate relative to White "
+        "children per child-year: true harm beside each recorded outcome.\n\n"
+        + ratios.to_markdown(floatfmt=".2f")
+        + "\n\n## Where the Black-White gaps come from\nBlack over White children's "
+        "recorded ratio at each stage, with each bias mechanism switched off alone "
+        "(`(none)`: the scenario as it is):\n\n"
+        + pivot.to_markdown(floatfmt=".2f")
+        + "\n\nThe share of each stage's gap (log of the recorded ratio over the "
+        "true-harm ratio) that disappears when the mechanism alone is switched off "
+        "(shares need not add up to 1: mechanisms interact):\n\n"
+        + shares.drop(index="(none)").to_markdown(floatfmt=".2f") + "\n"
+    )
+
+
 def write_snapshots(folder=None) -> dict[str, str]:
     """Write every snapshot, its datasheet and SHA256SUMS (what `make datasets` runs).
 
@@ -150,6 +182,8 @@ def write_snapshots(folder=None) -> dict[str, str]:
             "(small samples vary by chance):\n\n"
             + _findings(name).to_markdown(index=False, floatfmt=".3g") + "\n"
         )
+        if maker is make_child_welfare:
+            sheet += _disparities(kwargs)
         (folder / f"{name}.md").write_text(sheet)
     (folder / "SHA256SUMS").write_text(
         "".join(f"{digest}  {file}\n" for file, digest in sorted(sums.items()))

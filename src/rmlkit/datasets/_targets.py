@@ -234,6 +234,101 @@ def _measure_england(observed: pd.DataFrame, population: pd.DataFrame) -> dict:
     return values
 
 
+def _stage_columns(observed: pd.DataFrame) -> dict[str, str]:
+    if "screened_in" in observed:
+        return dict(screened="screened_in", found="substantiated", placed="placed_2y")
+    return dict(screened="assessed", found="child_in_need", placed="looked_after_2y")
+
+
+def implied_ratios(observed, truth, population, reference: str = "White") -> pd.DataFrame:
+    """True harm by group beside every recorded outcome by group, relative to ``reference``.
+
+    Per child-year of the simulated population: ``true_harm`` (child-years in which a
+    child was harmed), ``referred`` (children named in referrals), ``screened_in``,
+    ``substantiated`` (victims; in England, children found in need) and ``placed``.
+    Among referred or screened-in children: the rate of each decision beside the rate
+    of true harm in the same rows (``*_given_*``), which is what neutrality means: a
+    recorded outcome that tracks harm has the same ratio as harm. Every column is the
+    group's rate over the reference group's.
+    """
+    c = _stage_columns(observed)
+    screened = observed[c["screened"]].astype(bool)
+    found = observed[c["found"]].fillna(False).astype(bool)
+    placed = observed[c["placed"]].fillna(False).astype(bool)
+    harm = truth["harm"].astype(bool)
+    group = observed["race_ethnicity"]
+    years = population.groupby("race_ethnicity", observed=False)["child_years"].sum()
+    harmed = population.groupby("race_ethnicity", observed=False)["harmed_child_years"].sum()
+
+    def per_year(flag):
+        return flag.groupby(group, observed=False).sum() / years
+
+    def rate(flag, among):
+        return flag[among].groupby(group[among], observed=False).mean()
+
+    frame = pd.DataFrame({
+        "true_harm": harmed / years,
+        "referred": per_year(pd.Series(True, index=observed.index)),
+        "screened_in": per_year(screened),
+        "substantiated": per_year(found),
+        "placed": per_year(placed),
+        "harm_among_referred": rate(harm, slice(None)),
+        "screened_in_given_referred": rate(screened, slice(None)),
+        "harm_among_screened_in": rate(harm, screened),
+        "substantiated_given_screened_in": rate(found, screened),
+        "placed_given_screened_in": rate(placed, screened),
+    })
+    return (frame / frame.loc[reference]).astype(float)
+
+
+def outcomes_at_equal_need(observed, truth) -> pd.DataFrame:
+    """Each group's recorded outcome rate over the rate expected from its harm and need.
+
+    For each decision (screen-in among referred children; substantiation and placement
+    among screened-in children), rows are put in cells of the same true harm and the
+    same tenth of true need; a row's expected rate is its cell's rate over all groups.
+    A ratio of 1 means the group's outcomes are what its true harm and need predict;
+    above 1, the system records more for the group than its need explains.
+    """
+    c = _stage_columns(observed)
+    screened = observed[c["screened"]].astype(bool)
+    need_decile = pd.qcut(truth["true_need"].rank(method="first"), 10, labels=False)
+    cell = truth["harm"].astype(int) * 10 + need_decile
+    group = observed["race_ethnicity"]
+    out = {}
+    stages = [("screened_in", screened, pd.Series(True, index=observed.index)),
+              ("substantiated", observed[c["found"]].fillna(False).astype(bool), screened),
+              ("placed", observed[c["placed"]].fillna(False).astype(bool), screened)]
+    for name, outcome, among in stages:
+        y = outcome[among].astype(float)
+        expected = y.groupby(cell[among]).transform("mean")
+        g = group[among]
+        out[name] = (y.groupby(g, observed=False).sum()
+                     / expected.groupby(g, observed=False).sum())
+    return pd.DataFrame(out).astype(float)
+
+
+def _group_noise(observed: pd.DataFrame) -> dict[str, float]:
+    """Relative standard error of each group's ratio, from its number of events.
+
+    The variance of a count is doubled because siblings share outcomes; the ratio's
+    relative error combines the group's and the reference's.
+    """
+    c = _stage_columns(observed)
+    out = {}
+    group = observed["race_ethnicity"]
+    for prefix, column in (("rate_ratio", c["found"]), ("placement_ratio", c["placed"]),
+                           ("care_ratio", c["placed"])):
+        counts = observed[column].fillna(False).astype(bool).groupby(
+            group, observed=False).sum().astype(float)
+        total = float(counts.sum())
+        for g, n in counts.items():
+            reference = counts.get("White", total) if prefix != "placement_ratio" else total
+            se = float(np.sqrt(2 / max(n, 1) + 2 / max(reference, 1)))
+            out[f"{prefix}:{g}"] = se
+    return out
+
+
 def table(observed, population, scenario: str, truth=None) -> pd.DataFrame:
     """The calibration table: target, accepted range, value, whether met, source."""
     if scenario not in TARGETS:
@@ -242,14 +337,21 @@ def table(observed, population, scenario: str, truth=None) -> pd.DataFrame:
             f"not for {scenario!r}."
         )
     values = measure(observed, population, scenario, truth)
+    noise = _group_noise(observed)
     rows = []
     for t in TARGETS[scenario]:
         value = values[t["key"]]
-        rows.append({**t, "value": value, "met": bool(t["low"] <= value <= t["high"])})
+        # a small group's ratio varies by chance more than the tolerance allows: the
+        # accepted range widens by two standard errors of the ratio (see _group_noise)
+        ratio = t["target"] + 1 if t["key"].startswith("care_ratio") else t["target"]
+        margin = 2 * noise.get(t["key"], 0.0) * ratio
+        met = bool(t["low"] - margin <= value <= t["high"] + margin)
+        rows.append({**t, "value": value, "chance_margin": margin, "met": met})
     frame = pd.DataFrame(rows)
     frame["value"] = frame["value"].astype(float)
-    return frame[["statistic", "target", "low", "high", "value", "met", "year", "source",
-                  "status", "note", "key"]]
+    return frame[["statistic", "target", "low", "high", "value", "met", "chance_margin", "year",
+                  "source", "status", "note", "key"]]
 
 
-__all__ = ["TARGETS", "measure", "risk_ventiles", "table"]
+__all__ = ["TARGETS", "implied_ratios", "measure", "outcomes_at_equal_need", "risk_ventiles",
+           "table"]
