@@ -55,6 +55,11 @@ def test_every_option_acts_on_as_many_referrals_as_the_workers(data, tool):
     assert min(result[f"harmed found, {o}"] for o in ("workers", "tool", "rule")) > chance
 
 
+def test_without_a_tool_the_comparison_trains_one_from_its_seed(data):
+    assert screening_comparison(data, random_state=4) == screening_comparison(
+        data, placement_model(data, random_state=4))
+
+
 def test_the_split_is_the_same_for_the_same_seed(data):
     a, b = placement_model(data, random_state=3), placement_model(data, random_state=3)
     assert (a.new == b.new).all() and np.allclose(a.scores, b.scores)

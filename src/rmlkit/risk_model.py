@@ -118,7 +118,8 @@ def placement_model(data, *, label: str = "placed_2y", test_share: float = 0.4,
     return PlacementModel(features, ~is_new, is_new, trained_on, model, scores)
 
 
-def screening_comparison(data, tool: PlacementModel) -> dict[str, float]:
+def screening_comparison(data, tool: PlacementModel | None = None, *,
+                         random_state=0) -> dict[str, float]:
     """Harmed children found at screening by the workers, the tool and a simple rule.
 
     On the new referrals, each option screens in the same number of referrals as the
@@ -132,8 +133,12 @@ def screening_comparison(data, tool: PlacementModel) -> dict[str, float]:
     ----------
     data : Dataset
         The data ``tool`` was made from.
-    tool : PlacementModel
-        From :func:`placement_model`.
+    tool : PlacementModel, optional
+        From :func:`placement_model`. By default one is trained on ``data`` with
+        ``random_state``, so that ``screening_comparison`` alone can be given to
+        :func:`rmlkit.assumptions.sweep`.
+    random_state : int, numpy.random.Generator or None
+        Seed for the household split when ``tool`` is not given.
 
     Returns
     -------
@@ -145,6 +150,8 @@ def screening_comparison(data, tool: PlacementModel) -> dict[str, float]:
     from .tradeoffs import capacity_decisions
 
     observed = _observed(data)
+    if tool is None:
+        tool = placement_model(data, random_state=random_state)
     if not isinstance(tool, PlacementModel) or tool.scores.shape[0] != len(observed):
         raise TypeError(
             "tool must be what placement_model(data) returned for this same data."
