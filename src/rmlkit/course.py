@@ -964,6 +964,8 @@ def student_table(course, assignment: str):
     import nbformat
     import pandas as pd
 
+    check_type("assignment", assignment, str, "the name of an assignment, such as 'first-audit'")
+
     root = _root(course)
     grades = _grade_table(root)
     grades = grades[grades["assignment"] == assignment]

@@ -25,7 +25,6 @@ from ._simulation import STREAMS, Simulation
 __all__ = [
     "ASSUMPTIONS", "BIAS_MECHANISMS", "Dataset", "MECHANISMS", "SCENARIOS",
     "calibration_table", "implied_ratios", "make_child_welfare", "mechanism_effects",
-    "resolve_parameters",
 ]
 
 
