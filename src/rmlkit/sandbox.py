@@ -41,7 +41,7 @@ import threading
 import time
 from pathlib import Path
 
-from rmlkit import cell_guard
+from rmlkit import _cell_guard as cell_guard
 
 __all__ = [
     "Limits",
@@ -483,7 +483,7 @@ def _kernel_classes():
 
 # Kernel options: the guard loads before any cell runs, and the kernel keeps no history
 # file (which would hold the hidden tests' source).
-GUARD_ARGUMENTS = ("--IPKernelApp.extensions=rmlkit.cell_guard",
+GUARD_ARGUMENTS = ("--IPKernelApp.extensions=rmlkit._cell_guard",
                    "--HistoryManager.enabled=False")
 
 
@@ -497,6 +497,19 @@ def _become_subreaper() -> None:
     """Orphans of the kernel (a fork bomb's children) become this process's children."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _end_kernel(km) -> None:
+    """Kill the kernel's launcher and its session: in a PID namespace, everything in it."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is None:
+        return
+    with contextlib.suppress(OSError):
+        os.killpg(process.pid, signal.SIGKILL)  # started in a session of its own
+    with contextlib.suppress(OSError):
+        process.kill()
+    with contextlib.suppress(Exception):
+        process.wait(timeout=10)
 
 
 def _reap_children(seconds: float = 3.0) -> None:
@@ -624,6 +637,7 @@ def _execute(nb, files_dir, limits, config, hide, uid, namespaces):
         try:
             nb, _ = executor.preprocess(nb, resources, km=km)
         finally:
+            _end_kernel(km)  # nbclient leaves alone a kernel it was handed
             if uid is not None:
                 _kill_user_processes(uid)
             _reap_children()

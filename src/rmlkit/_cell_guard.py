@@ -36,7 +36,7 @@ import sys
 import threading
 import types
 
-__all__ = ["MARK", "ACK_MIME", "load_ipython_extension"]
+__all__ = ["MARK", "ACK_MIME", "load_ipython_extension"]  # a private module: IPython loads it
 
 MARK = "#rmlkit-test "
 ACK_MIME = "application/x-rmlkit-test-ran+json"
