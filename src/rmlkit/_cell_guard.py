@@ -30,6 +30,7 @@ Introduced in {ref}`instructors-guide` (Grading: what the sandbox protects again
 from __future__ import annotations
 
 import builtins
+import contextlib
 import importlib
 import linecache
 import sys
@@ -277,13 +278,21 @@ def load_ipython_extension(shell) -> None:
         nonce = first[len(MARK):].strip()
         content["code"] = test
         student = _State(shell, kernel, classes, modules)
-        changed = pristine.differences(student)
-        pristine.apply(shell, kernel)
+        try:
+            changed = pristine.differences(student)
+        except Exception as error:  # noqa: BLE001 (reported, never fatal)
+            changed = [f"something the guard could not compare ({type(error).__name__})"]
+        try:
+            pristine.apply(shell, kernel)
+        except Exception as error:  # noqa: BLE001
+            changed.append(f"something the guard could not undo ({type(error).__name__})")
         try:
             await original(stream, ident, parent)
         finally:
-            _forget(shell, test)
-            student.apply(shell, kernel)
+            with contextlib.suppress(Exception):
+                _forget(shell, test)
+            with contextlib.suppress(Exception):
+                student.apply(shell, kernel)
             kernel.session.send(
                 kernel.iopub_socket, "display_data",
                 {"data": {ACK_MIME: {"nonce": nonce, "changed": changed}}, "metadata": {},

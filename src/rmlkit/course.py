@@ -548,10 +548,12 @@ def feedback(course, assignment: str) -> list[Path]:
                           "feedback (c.GenerateFeedback.preprocessors). Copy the kit's "
                           "exercises/nbgrader_config.py into the course.")
     result = api.generate_feedback(assignment)
+    pages = _checked_pages(root, assignment)  # also those made before nbgrader failed
     if not result["success"]:
         raise CourseError("feedback: " + grading.nbgrader_failure(
-            result, "could not make the feedback"))
-    return _checked_pages(root, assignment)
+            result, "could not make every feedback page") + f" ({len(pages)} pages made "
+            "and checked).")
+    return pages
 
 
 def _checked_pages(root: Path, assignment: str) -> FeedbackPages:
