@@ -202,8 +202,9 @@ class HideHiddenTestOutput(Preprocessor):
             output["traceback"] = [f"{name}: {message}".rstrip(": ")]
             kept.append(output)
         if len(kept) < len(cell.get("outputs", [])):
-            kept.insert(0, {"output_type": "stream", "name": "stdout",
-                            "text": HIDDEN_NOTE + "\n"})
+            from nbformat.v4 import new_output
+
+            kept.insert(0, new_output("stream", name="stdout", text=HIDDEN_NOTE + "\n"))
         cell.outputs = kept
         return cell, resources
 
@@ -271,13 +272,15 @@ def _decodings(text: str):
     except (UnicodeDecodeError, ValueError):
         pass
     for run in _B64.findall(re.sub(r"\s+", "", text)) + _B64.findall(text):
-        for decode in (base64.b64decode, base64.urlsafe_b64decode):
-            try:
-                decoded = decode(run + "=" * (-len(run) % 4)).decode("utf-8", "ignore")
-            except (binascii.Error, ValueError):
-                continue
-            yield decoded
-            yield decoded[::-1]
+        for start in range(4):  # the run may begin with letters that are not part of it
+            part = run[start:].rstrip("=")
+            for decode in (base64.b64decode, base64.urlsafe_b64decode):
+                try:
+                    decoded = decode(part + "=" * (-len(part) % 4)).decode("utf-8", "ignore")
+                except (binascii.Error, ValueError):
+                    continue
+                yield decoded
+                yield decoded[::-1]
     for run in _HEX.findall(text):
         yield bytes.fromhex(run).decode("utf-8", "ignore")
 
