@@ -6,11 +6,18 @@ small launcher (``python -m rmlkit.sandbox launch``). The launcher, before it be
 the kernel:
 
 - hides the course directory (source, hidden tests, gradebook, other submissions) and
-  the grader's home under empty read-only file systems, in a private mount namespace;
+  the grader's home under empty read-only file systems, in a private mount namespace,
+  and gives the kernel an empty ``/tmp``, ``/var/tmp`` and ``/dev/shm`` of its own;
 - leaves the network behind, in a private network namespace (only ``lo``, down);
+- stays as the first process of a private PID namespace, so that every process the
+  kernel starts (a new session, a double fork) ends when the kernel does;
 - sets resource limits: address space (memory), CPU seconds, file size, no core files,
-  and, when it runs the kernel under a user id of its own, the number of processes;
+  and the number of processes (counted in the kernel's own user id or user namespace);
 - drops to an unprivileged user id (as root) so that file permissions protect the rest.
+
+A normal user gets the same, inside a user namespace of its own, except the separate
+user id. Test cells run under :mod:`rmlkit._cell_guard`, which undoes what student code
+changed in how IPython runs cells before every test cell.
 
 The grader talks to the kernel over Unix sockets (ZMQ ``ipc`` transport), which do not
 need the network. The executing preprocessor adds a time limit per cell (nbgrader's),
