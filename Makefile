@@ -3,6 +3,7 @@
 #   make book    set everything up (first run) and build the executed book
 #   make test    run the whole test suite
 #   make lab     JupyterLab on the course, with rmlkit and nbgrader's extensions
+#   make formgrader COURSE=DIR  nbgrader's formgrader on a course made by `rmlkit course init`
 #   make instructor-book  a separate book of the exercises with solutions, for instructors
 #   make publish REPOSITORY_URL=https://github.com/OWNER/REPO [JUPYTERHUB_URL=...]
 #                the static site for GitHub Pages, with launch buttons
@@ -26,7 +27,7 @@ export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book html instructor-book publish setup test lab datasets clean distclean
+.PHONY: book html instructor-book publish setup test lab formgrader datasets clean distclean
 
 book: setup html
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
@@ -88,6 +89,11 @@ datasets: setup
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
+
+# Hand-grading: the formgrader on a course folder (its own config and exchange).
+formgrader: setup
+	@test -n "$(COURSE)" || { echo "Say which course: make formgrader COURSE=my-course"; exit 2; }
+	$(BIN)/rmlkit course formgrader --course "$(COURSE)"
 
 clean:
 	rm -rf _build book/_extra book/exercises book/exercises-instructor .jupyter/data .exchange \

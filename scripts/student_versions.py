@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import argparse
 import copy
-import re
+import importlib.util
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -53,34 +54,26 @@ checks is a good sign, not a guarantee: graded work also runs hidden tests, and 
 instructor grades the written answers."""
 
 
-def title_of(nb) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    raise ValueError("The notebook has no title: its first markdown cell needs a '# ' heading")
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+def _manifest():
+    """scripts/course_manifest.py, which reads course.yml."""
+    path = Path(__file__).resolve().with_name("course_manifest.py")
+    spec = importlib.util.spec_from_file_location("course_manifest", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("course_manifest", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 def lesson_numbers() -> dict[str, int]:
-    """Each lesson's title (as plain words) and its number, from the '# N. Title' lines."""
-    numbers = {}
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        match = re.search(r"^# (\d+)\. (.+)$", nb.cells[0].source, re.M) if nb.cells else None
-        if match:
-            numbers[_words(match.group(2))] = int(match.group(1))
-    return numbers
+    """Each graded assignment and the number of the lesson it goes with (course.yml)."""
+    manifest = _manifest()
+    return {assignment: lesson.number
+            for assignment, lesson in manifest.by_assignment(manifest.load()["lessons"]).items()}
 
 
-def lesson_of(nb, numbers: dict[str, int]) -> int:
-    """The number of the lesson an exercise follows ("follows the lesson *Title*"), or 99."""
-    match = re.search(r"follows\b[^*]*\*([^*]+)\*", nb.cells[0].source)
-    return numbers.get(_words(match.group(1)), 99) if match else 99
+def lesson_of(assignment: str, numbers: dict[str, int]) -> int:
+    """The number of the lesson an assignment goes with, or 99 if course.yml has none."""
+    return numbers.get(assignment, 99)
 
 
 def main_notebook(folder: Path, assignment: str) -> Path:
@@ -139,7 +132,7 @@ def write_student_versions(out: Path = STUDENT_DIR) -> list[Path]:
                 f"```{{note}}\nThis is the student version of the exercise, as nbgrader "
                 f"releases it. {link} to work on it in JupyterLab.\n```"
             )
-            lesson = lesson_of(nb, numbers)
+            lesson = lesson_of(assignment, numbers)
             page = out / f"{lesson:02d}-{assignment}.ipynb"
             nbformat.write(as_page(nb, assignment, note), page)
             pages.append(page)
@@ -172,7 +165,7 @@ def write_instructor_versions(out: Path = INSTRUCTOR_DIR, build: Path = INSTRUCT
         source = main_notebook(COURSE / "source" / assignment, assignment)
         nb = nbformat.read(source, as_version=4)
         note = f"```{{warning}}\n{BANNER}\n```"
-        lesson = lesson_of(nb, numbers)
+        lesson = lesson_of(assignment, numbers)
         nbformat.write(as_page(nb, assignment, note), out / f"{lesson:02d}-{assignment}.ipynb")
         rows.append((lesson, f"- {{ref}}`exercise-{assignment}`"))
     (out / "index.md").write_text("\n".join([

@@ -29,7 +29,11 @@ os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def lesson_notebooks() -> list[Path]:
-    return sorted((ROOT / "notebooks").glob("*.ipynb"))
+    """The lessons in course order, as course.yml lists them."""
+    import yaml
+
+    manifest = yaml.safe_load((ROOT / "course.yml").read_text())
+    return [ROOT / lesson["notebook"] for lesson in manifest["lessons"]]
 
 
 @pytest.fixture(scope="session")

@@ -120,3 +120,72 @@ def failed_in_hidden_tests(cell) -> bool | None:
     grade_id = nbgrader(cell)["grade_id"]
     assert raised_at, f"No line number in the traceback of {grade_id}: {traceback}"
     return int(raised_at[0]) > begin
+
+
+# --- running a bank's submissions in-process, as a self-learner's kernel would ---------
+
+CHECK_CALL = re.compile(r"^\s*(q\d+)\.check\(", re.M)
+
+
+def checked_question(cell) -> str | None:
+    """The question (``q1``...) whose ``check`` a grade cell calls, if any."""
+    found = CHECK_CALL.search(cell.source.split(HIDDEN_BEGIN)[0])
+    return found.group(1) if found else None
+
+
+def _solution_region(source: str) -> str:
+    lines = source.splitlines()
+    return "\n".join(lines[lines.index("### BEGIN SOLUTION") + 1:lines.index("### END SOLUTION")])
+
+
+def prepare(assignment: str, notebook: str):
+    """(namespace after the setup cells, the remaining code cells) of a source notebook.
+
+    The setup (every code cell before the first answer) runs once; the rest runs for each
+    submission in :func:`run_submission`.
+    """
+    nb = read_source(assignment, notebook)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first = next(i for i, c in enumerate(code) if nbgrader(c).get("solution"))
+    namespace: dict = {"__name__": "__main__"}
+    for cell in code[:first]:
+        exec(compile(cell.source, f"<{nbgrader(cell).get('grade_id')}>", "exec"), namespace)
+    return namespace, code[first:]
+
+
+def run_submission(namespace: dict, cells, answers: dict) -> dict:
+    """Run a submission's answers and the visible part of each check cell.
+
+    Returns, for each grade cell that calls a question's ``check``, ``(outcome, message)``:
+    the :class:`rmlkit.check.Outcome` it returned or raised, and the message of a failed
+    check (or the error an answer raised before the check).
+    """
+    from rmlkit.check import CheckFailed
+
+    ns = dict(namespace)
+    results, error = {}, None
+    for cell in cells:
+        meta = nbgrader(cell)
+        grade_id = meta.get("grade_id")
+        if meta.get("solution"):
+            source = str(answers.get(grade_id, _solution_region(cell.source)))
+        elif meta.get("grade"):
+            source = cell.source.split(HIDDEN_BEGIN)[0]
+        else:
+            source = cell.source
+        question = checked_question(cell) if meta.get("grade") else None
+        try:
+            if question:
+                ns["_rmlkit_outcome"] = None
+                source = CHECK_CALL.sub(lambda m: f"_rmlkit_outcome = {m.group(1)}.check(",
+                                        source, count=1)
+            exec(compile(source, f"<{grade_id}>", "exec"), ns)
+            if question:
+                results[grade_id] = (ns["_rmlkit_outcome"], "")
+        except CheckFailed as failed:
+            results[grade_id] = (failed.outcome, str(failed))
+        except Exception as exc:  # noqa: BLE001 - an answer that crashes, as in a notebook
+            error = f"{type(exc).__name__}: {exc}"
+            if question:
+                results[grade_id] = (None, error)
+    return results

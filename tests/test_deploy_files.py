@@ -129,3 +129,22 @@ def test_only_students_work_in_graded_mode(hub_config, monkeypatch, tmp_path):
     config = PyFileConfigLoader("jupyterhub_config.py", path=str(DEPLOY)).load_config()
     assert config.Authenticator.allowed_users == {"instructor", "ada", "grace", "alan"}
     assert config.Spawner.environment["RMLKIT_GRADED"](spawner("grace")) == "1"
+
+
+@pytest.mark.parametrize("role", ["participant", "grader"])
+def test_no_role_is_asked_about_jupyter_news(role, monkeypatch, tmp_path):
+    # What a server of the role reads on the hub (JUPYTER_CONFIG_PATH, as
+    # jupyterhub_config.py, the image and the formgrader's Deployment set it): the
+    # announcements plugin is off, and the server fetches no news and checks for no update.
+    from jupyter_server.serverapp import ServerApp
+    from jupyterlab_server.config import get_page_config
+
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path))  # not the kit's own .jupyter/
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH",
+                       os.pathsep.join([str(DEPLOY / "jupyter" / role), str(DEPLOY)]))
+    disabled = get_page_config([])["disabledExtensions"]
+    assert "@jupyterlab/apputils-extension:announcements" in disabled, disabled
+    server = ServerApp()
+    server.load_config_file()
+    assert server.config.LabApp.news_url is None
+    assert server.config.LabApp.check_for_updates_class == "jupyterlab.NeverCheckForUpdate"

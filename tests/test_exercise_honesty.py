@@ -234,19 +234,3 @@ def test_markdown_cells_render_as_text(assignment):
                     f"{assignment}/{name}: a markdown cell starts indented, so it shows as "
                     f"code: {cell.source[:60]!r}; dedent it"
                 )
-
-
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_each_exercise_names_the_lesson_it_follows(assignment):
-    """"This exercise follows the lesson *Title*", with a lesson title that exists.
-
-    The book lists the exercises in the order of the lessons they follow.
-    """
-    student_versions = load_script("student_versions")
-    numbers = student_versions.lesson_numbers()
-    for name in notebooks(assignment):
-        nb = nbformat.read(COURSE / "source" / assignment / name, as_version=4)
-        assert student_versions.lesson_of(nb, numbers) in numbers.values(), (
-            f"{assignment}/{name}: the first cell should say which lesson the exercise follows, "
-            f"by its title in italics (*Title*); the lessons are {sorted(numbers)}"
-        )

@@ -284,8 +284,11 @@ def test_students_cannot_grade_or_reach_each_other(hub):
     page = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
                      lab.text, re.S)
     disabled = json.loads(page.group(1))["disabledExtensions"]
-    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} <= \
-        set(disabled), disabled
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+            "@jupyterlab/apputils-extension:announcements"} <= set(disabled), disabled
+    assert json.loads(page.group(1))["news"] == {"disabled": True}  # no news prompt
+    federated = {e["name"] for e in json.loads(page.group(1))["federated_extensions"]}
+    assert "jupyterlab-myst" in federated, federated  # the lessons' MyST renders
 
 
 def test_launch_links_open_the_students_own_server(hub):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -91,3 +92,38 @@ def test_nbgrader_extensions_are_on(lab):
     assert "first-audit" in {a["name"] for a in json.loads(body)}
     status, _ = get(f"{base}/assignments?course_id=rml-social-sciences", token)
     assert status == 200
+
+
+def page_config(body: str) -> dict:
+    """The settings JupyterLab hands its front end, from the /lab page."""
+    data = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                     body, re.S)
+    return json.loads(data.group(1))
+
+
+def test_no_prompt_for_jupyter_news_or_updates(lab):
+    # JupyterLab's announcements plugin asks every new user "Would you like to get
+    # notified about official Jupyter news?"; in a workshop room it only distracts.
+    base, token = lab
+    _, body = get(f"{base}/lab", token)
+    config = page_config(body)
+    assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"], \
+        config["disabledExtensions"]
+    assert config["news"] == {"disabled": True}
+    # The server neither fetches news nor asks PyPI for a newer version (asked only now
+    # that the settings above are known to be off, so the test reaches nothing outside).
+    _, news = get(f"{base}/lab/api/news", token)
+    assert json.loads(news)["news"] == []
+    _, update = get(f"{base}/lab/api/update", token)
+    assert json.loads(update)["notification"] is None
+
+
+def test_jupyterlab_myst_is_on(lab):
+    # The lessons' MyST (admonitions, {term}, {ref}, {cite}) renders in JupyterLab only
+    # with jupyterlab-myst loaded; test_lab_browser.py checks what it draws.
+    base, token = lab
+    _, body = get(f"{base}/lab", token)
+    config = page_config(body)
+    loaded = {extension["name"] for extension in config["federated_extensions"]}
+    assert "jupyterlab-myst" in loaded, sorted(loaded)
+    assert "jupyterlab-myst" not in config["disabledExtensions"]

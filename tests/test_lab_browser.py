@@ -1,5 +1,6 @@
-"""A student's JupyterLab, in a real browser: a lesson runs, its widget responds, and
-nbgrader's assignment list is there.
+"""A student's JupyterLab, in a real browser: a lesson runs, its widget responds, its
+MyST reads as in the book (jupyterlab-myst), nbgrader's assignment list is there, and
+nobody is asked about Jupyter news.
 
 JupyterLab starts from the kit's own configuration (.jupyter/) on 127.0.0.1, on a
 temporary copy of the lessons, so the notebook it saves never touches the repository.
@@ -26,7 +27,7 @@ SHOTS = ARTIFACTS / "screenshots"
 def student_lab(tmp_path_factory):
     work = tmp_path_factory.mktemp("student")
     shutil.copy(ROOT / "notebooks" / LESSON, work / LESSON)
-    yield from run_lab(work, "lab-browser.log", "--LabApp.news_url=")
+    yield from run_lab(work, "lab-browser.log")
 
 
 @pytest.fixture
@@ -96,6 +97,33 @@ def test_nbgrader_assignment_list_is_there(lab_page):
         page.get_by_role("menuitem", name="Assignment List").click()
         page.wait_for_selector("text=Released assignments", timeout=30_000)
         page.screenshot(path=str(shot))
+    except Exception:
+        page.screenshot(path=str(shot))
+        raise
+
+
+def test_a_lessons_myst_renders_as_in_the_book(lab_page):
+    # jupyterlab-myst renders the lessons' MyST: the content note is an admonition, and
+    # a {term} role is a link with the term's words, not raw braces and backticks.
+    page, base, token, external = lab_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / "lab-myst.png"
+    page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
+    try:
+        first = page.locator(".jp-MarkdownCell").first
+        note = first.locator("aside.myst-admonition")
+        note.wait_for(timeout=60_000)
+        assert "Content note" in note.locator(".myst-admonition-header").inner_text()
+        assert "synthetic" in note.inner_text()
+        term = first.locator("a", has_text="false positive rate").first
+        assert term.is_visible()
+        rendered = first.locator(".myst").inner_text()
+        for raw in ("{admonition}", "{term}", ":class:", "```"):
+            assert raw not in rendered, f"{raw!r} shows as raw text in the lesson ({shot})"
+        page.wait_for_timeout(3000)  # JupyterLab's news prompt comes a moment after start
+        page.screenshot(path=str(shot))
+        assert page.get_by_text("official Jupyter news").count() == 0, shot
+        assert not external, f"JupyterLab tried to reach the internet: {external}"
     except Exception:
         page.screenshot(path=str(shot))
         raise

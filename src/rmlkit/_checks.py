@@ -7,6 +7,7 @@ to do instead, in words a learner can act on.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Iterable
 
 import numpy as np
@@ -16,6 +17,8 @@ import pandas as pd
 def check_count(name: str, value, *, minimum: int = 1, maximum: int | None = None) -> int:
     """Return ``value`` as an int if it is a whole number in range, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and not np.isfinite(value):
+            raise TypeError(f"{name} must be a whole number, but you gave {value!r}.")
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
             raise TypeError(
                 f"{name} must be a whole number, but you gave {value!r}. "
@@ -105,6 +108,11 @@ def check_random_state(value) -> np.random.Generator:
 
 def as_binary(name: str, values) -> np.ndarray:
     """Return a 0/1 integer array from a 0/1 or boolean vector, else raise."""
+    if np.ndim(values) > 1:
+        raise ValueError(
+            f"{name} must be one 0/1 value per row (a single column), but it has shape "
+            f"{np.shape(values)}. Pass one column, for example df['placed']."
+        )
     series = pd.Series(values)
     if series.isna().any():
         n_missing = int(series.isna().sum())
@@ -146,6 +154,12 @@ def as_scores(name: str, values) -> np.ndarray:
 
 def check_same_length(**arrays) -> int:
     """Raise unless every argument has the same number of rows; return that number."""
+    for name, a in arrays.items():
+        if np.ndim(a) == 0:
+            raise TypeError(
+                f"{name} must have one entry per row (a column, a list or an array), but "
+                f"you gave a single {type(a).__name__} ({a!r})."
+            )
     lengths = {name: len(a) for name, a in arrays.items()}
     if len(set(lengths.values())) > 1:
         described = ", ".join(f"{name} has {n:_}" for name, n in lengths.items())
@@ -154,3 +168,82 @@ def check_same_length(**arrays) -> int:
             "Check that they all come from the same rows of the same table."
         )
     return next(iter(lengths.values()))
+
+
+def check_list(name: str, values) -> list:
+    """Return ``values`` as a list if it is a list (or another collection), else raise."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name} must be a list, but you gave {values!r}. "
+            f"Put it in brackets, for example {name}=[{values!r}]."
+        )
+    return list(values)
+
+
+def check_names(name: str, values, allowed: Iterable[str]) -> list[str]:
+    """Return ``values`` as a list if it is a list of names from ``allowed``, else raise."""
+    return [check_choice(name, value, allowed) for value in check_list(name, values)]
+
+
+def as_thresholds(name: str, values) -> np.ndarray:
+    """Return a non-empty 1-D float array of thresholds in [0, 1], else raise."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a list of numbers between 0 and 1.") from None
+    if array.ndim != 1 or array.size == 0 or np.isnan(array).any() or (
+        array.min() < 0 or array.max() > 1
+    ):
+        raise ValueError(
+            f"{name} must be a list of numbers between 0 and 1, for example "
+            f"{name}=[0.1, 0.2, 0.3]."
+        )
+    return array
+
+
+def as_features(name: str, values) -> np.ndarray:
+    """Return a 2-D float array of features without missing values, else raise."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must hold numbers only; turn categories into numbers first "
+            "(for example with pd.get_dummies)."
+        ) from None
+    if array.ndim != 2 or array.shape[0] == 0:
+        raise ValueError(
+            f"{name} must be a table with one row per person and one column per feature, "
+            f"but it has shape {array.shape}."
+        )
+    if np.isnan(array).any():
+        raise ValueError(
+            f"{name} has missing values (NaN). Fill them in or drop those rows first."
+        )
+    return array
+
+
+def check_path(name: str, value) -> str | os.PathLike:
+    """Return ``value`` if it is a path (a str or a pathlib.Path), else raise."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(
+            f"{name} must be a folder or file path (a str or a pathlib.Path), but you gave "
+            f"a {type(value).__name__} ({value!r})."
+        )
+    return value
+
+
+def check_type(name: str, value, kind: type, what: str):
+    """Return ``value`` if it is a ``kind``, else raise saying ``what`` it must be."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {what}, but you gave a {type(value).__name__}.")
+    return value
+
+
+def check_columns(name: str, frame, columns) -> pd.DataFrame:
+    """Return ``frame`` if it is a DataFrame with these columns, else raise."""
+    check_type(name, frame, pd.DataFrame, "a table (a pandas DataFrame)")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} has no column {', '.join(map(repr, missing))}; it needs "
+                         f"{', '.join(map(repr, columns))}.")
+    return frame

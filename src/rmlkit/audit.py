@@ -26,7 +26,7 @@ from fairlearn.metrics import (
 from sklearn.metrics import precision_score, roc_auc_score
 from tqdm.auto import tqdm
 
-from ._checks import as_binary, as_scores, check_count, check_number, check_same_length
+from ._checks import as_binary, as_scores, check_count, check_list, check_number, check_same_length
 
 __all__ = ["AuditResult", "audit", "describe_by_group", "plot_by_group"]
 
@@ -269,7 +269,8 @@ def audit(
     else:
         d = as_binary("y_pred", y_pred)
     groups = _group_labels(sensitive_features)
-    lengths = {"y_true": y, "sensitive_features": groups, "decisions": d}
+    decisions = "decisions" if y_pred is None else "y_pred"
+    lengths = {"y_true": y, "sensitive_features": groups, decisions: d}
     if s is not None:
         lengths["scores"] = s
     if clusters is not None:
@@ -278,7 +279,8 @@ def audit(
     check_same_length(**lengths)
     n_bootstrap = check_count("n_bootstrap", n_bootstrap, minimum=0, maximum=100_000)
     confidence = check_number("confidence", confidence, low=0.5, high=0.999)
-    chosen = ALL_METRICS if metrics is None else list(metrics)
+    chosen = ALL_METRICS if metrics is None else check_list("metrics", metrics)
+    min_group_size = check_count("min_group_size", min_group_size, minimum=0)
     for name in chosen:
         if name not in ALL_METRICS:
             raise ValueError(
@@ -584,6 +586,8 @@ def plot_by_group(values: pd.Series, metric_name: str, *, overall: float | None 
     matplotlib.axes.Axes
     """
     values = _as_group_series(values, "values").sort_values()
+    if values.isna().all():
+        raise ValueError("values has no number to draw (every group's value is NaN).")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(values) + 1.2))
     labels = [str(i) if not isinstance(i, tuple) else " / ".join(map(str, i)) for i in values.index]

@@ -38,6 +38,7 @@ import zipfile
 from pathlib import Path
 
 from rmlkit import grading
+from rmlkit._checks import check_columns, check_path, check_type
 from rmlkit.grading import HIDDEN_BEGIN
 from rmlkit.sandbox import Limits, available_protections, detect_tampering, execute_in_sandbox
 
@@ -46,13 +47,17 @@ __all__ = [
     "init_course",
     "release",
     "collect",
+    "collection_problems",
+    "remove_submission",
     "autograde",
+    "skipped_submissions",
     "feedback",
     "export",
     "report",
     "item_analysis",
     "load_config",
     "protections_summary",
+    "student_table",
 ]
 
 
@@ -79,10 +84,6 @@ def _kit_exercises() -> Path | None:
 
 
 KIT_EXERCISES = _kit_exercises()
-# A submission file from an LMS export or a folder: the student id (no "_" or "/"),
-# anything, then the notebook's name: "ada_first-audit.ipynb",
-# "ada_12345_2026-01-30_first-audit.ipynb".
-DEFAULT_REGEXP = r"^.*/(?P<student_id>[^/_]+)_(?:[^/]*_)?(?P<file_id>[^/_]+\.ipynb)$"
 
 
 class CourseError(Exception):
@@ -114,7 +115,7 @@ class SubmissionResult:
 
 
 def _root(course) -> Path:
-    root = Path(course).resolve()
+    root = Path(check_path("course", course)).resolve()
     if not (root / "nbgrader_config.py").is_file():
         raise CourseError(
             f"course: {root} is not a course directory (it has no nbgrader_config.py). "
@@ -144,6 +145,7 @@ def _api(course):
 
 
 def _check_assignment(root: Path, assignment: str) -> None:
+    check_type("assignment", assignment, str, "the name of an assignment, such as 'first-audit'")
     if not (root / "source" / assignment).is_dir():
         found = sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
         raise CourseError(
@@ -160,12 +162,12 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
 
     Introduced in {ref}`instructors-guide`.
     """
-    directory = Path(directory).resolve()
+    directory = Path(check_path("directory", directory)).resolve()
     if exercises is None:
         raise CourseError("exercises: the kit's exercises folder was not found next to "
                           "this copy of rmlkit. Pass --from DIR, the exercises/ folder of "
                           "a checkout of the kit.")
-    exercises = Path(exercises)
+    exercises = Path(check_path("exercises", exercises))
     if not (exercises / "source").is_dir():
         raise CourseError(f"exercises: {exercises} has no source/ folder of assignments. "
                           "Point --from at the kit's exercises/ folder.")
@@ -207,64 +209,227 @@ def release(course, assignment: str) -> Path:
     return Path(archive)
 
 
-def collect(course, assignment: str, source, *, regexp: str = DEFAULT_REGEXP) -> list[str]:
+def collect(course, assignment: str, source, *, regexp: str | None = None, roster=None,
+            students=None) -> list[str]:
     """Collect submissions from a folder or an LMS zip export into ``submitted/``.
 
-    A zip file, or a folder holding zip files and notebooks, goes through nbgrader's
-    ``ZipCollectApp``: files named ``<student>_..._<notebook>.ipynb``. A folder laid out
-    as ``<student>/<notebook>.ipynb`` or ``<student>/<assignment>/<notebook>.ipynb``
-    is collected too (renamed ``<student>_<notebook>.ipynb`` on the way).
-    Returns the student ids collected.
+    Every file is accounted for (:func:`rmlkit.lms.plan_collection`): collected,
+    an older version of a resubmission (the newest is kept: Canvas's ``-1`` suffix,
+    Blackboard's attempt time, else the file's time), ignored (receipts, system
+    files) or rejected with the reason. The file names of Canvas, Moodle and
+    Blackboard downloads are understood, as are ``<student>/<notebook>.ipynb`` and
+    ``<student>_<notebook>.ipynb``; ``roster`` (a CSV file, see
+    :class:`rmlkit.lms.Roster`; default ``COURSE/roster.csv`` when it exists) maps
+    LMS ids and names to course ids. With ``regexp`` (groups ``student_id`` and
+    ``file_id``), that pattern decides instead. ``students`` re-collects only these
+    students. The chosen files are copied by nbgrader's ``ZipCollectApp``. The
+    decisions are saved in ``reports/collect-<assignment>.json`` and
+    :attr:`last_collection`; a file rejected raises nothing here (see
+    :func:`collection_problems`). Returns the student ids collected.
 
     Introduced in {ref}`instructors-guide`.
     """
-    from nbgrader.apps import ZipCollectApp
+    global last_collection
+    from rmlkit import lms
 
     root = _root(course)
     _check_assignment(root, assignment)
-    source = Path(source)
+    source = Path(check_path("source", source))
     if not source.exists():
         raise CourseError(f"source: {source} does not exist. Give the folder of "
                           "submissions or the zip file your LMS exported.")
     if not (root / "release" / assignment).is_dir():
         raise CourseError(f"assignment: {assignment!r} has not been released yet. Run "
                           f"`rmlkit course release {assignment}` first.")
+    if source.is_file() and not zipfile.is_zipfile(source):
+        raise CourseError(f"source: {source} is not a zip file. Give a zip export or a "
+                          "folder of submissions.")
+    roster = _load_roster(root, roster)
+    files = _download_files(source)
+    notebooks = sorted(p.name for p in (root / "release" / assignment).glob("*.ipynb"))
+    try:
+        if regexp:
+            decisions = _plan_with_regexp(files, notebooks, regexp)
+        else:
+            decisions = lms.plan_collection(
+                sorted(files), notebooks, roster, students=set(students) if students else None,
+                times={path: files[path][1] for path in files})
+    except ValueError as error:
+        raise CourseError(str(error)) from None
+    chosen = [d for d in decisions if d.status == "collected"]
+    if chosen:
+        _zip_collect(root, assignment, chosen, files)
+    last_collection = decisions
+    _save_collection(root, assignment, decisions)
+    return sorted({d.student for d in chosen})
+
+
+last_collection: list = []
+
+
+def _load_roster(root: Path, roster):
+    from rmlkit.lms import Roster
+
+    if isinstance(roster, Roster):
+        return roster
+    path = Path(roster) if roster else root / "roster.csv"
+    if roster is None and not path.is_file():
+        return None
+    try:
+        return Roster.read(path)
+    except ValueError as error:
+        raise CourseError(str(error)) from None
+
+
+def _download_files(source: Path) -> dict[str, tuple[bytes, float]]:
+    """Every file of a zip (zips inside it too) or a folder: name -> (content, time)."""
+    import time
+
+    files: dict[str, tuple[bytes, float]] = {}
+
+    def add_zip(data: bytes, prefix: str) -> None:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                content = archive.read(info)
+                name = prefix + info.filename
+                if name.lower().endswith(".zip") and zipfile.is_zipfile(io.BytesIO(content)):
+                    add_zip(content, prefix)
+                else:
+                    files[name] = (content, time.mktime(info.date_time + (0, 0, -1)))
+
+    if source.is_file():
+        add_zip(source.read_bytes(), "")
+    else:
+        for path in sorted(source.rglob("*")):
+            if not path.is_file():
+                continue
+            if path.suffix == ".zip" and zipfile.is_zipfile(path):
+                add_zip(path.read_bytes(), "")
+            else:
+                files[path.relative_to(source).as_posix()] = (path.read_bytes(),
+                                                               path.stat().st_mtime)
+    return files
+
+
+def _plan_with_regexp(files, notebooks, regexp: str):
+    import re
+
+    from rmlkit.lms import Decision
+
+    try:
+        pattern = re.compile(regexp)
+    except re.error as error:
+        raise CourseError(f"regexp: {regexp!r} is not a regular expression ({error}).") from None
+    if not {"student_id", "file_id"} <= set(pattern.groupindex):
+        raise CourseError("regexp: it needs the groups (?P<student_id>...) and "
+                          "(?P<file_id>...).")
+    decisions, seen = [], {}
+    for path in sorted(files):
+        match = pattern.match("/" + path)
+        if not match:
+            decisions.append(Decision(path, "rejected", reason=f"does not match {regexp!r}"))
+            continue
+        decision = Decision(path, "collected", match["student_id"], match["file_id"])
+        if decision.notebook not in notebooks:
+            decision.status = "rejected"
+            decision.reason = f"{decision.notebook!r} is not a notebook of this assignment"
+        elif (decision.student, decision.notebook) in seen:
+            raise CourseError(
+                f"source: {seen[decision.student, decision.notebook]!r} and {path!r} are both "
+                f"{decision.student}'s {decision.notebook}. Remove one and collect again.")
+        else:
+            seen[decision.student, decision.notebook] = path
+        decisions.append(decision)
+    return decisions
+
+
+def _zip_collect(root: Path, assignment: str, chosen, files) -> None:
+    """Copy the chosen files into submitted/ with nbgrader's ZipCollectApp."""
+    from nbgrader.apps import ZipCollectApp
+
     archive = root / "downloaded" / assignment / "archive"
     if archive.exists():
         shutil.rmtree(archive)
     archive.mkdir(parents=True)
-    if source.is_file():
-        if not zipfile.is_zipfile(source):
-            raise CourseError(f"source: {source} is not a zip file. Give a zip export or a "
-                              "folder of submissions.")
-        shutil.copy(source, archive / source.name)
-    else:
-        for path in sorted(source.rglob("*")):
-            if not path.is_file() or ".ipynb_checkpoints" in path.parts:
-                continue
-            relative = path.relative_to(source)
-            if path.suffix == ".zip" or len(relative.parts) == 1:
-                shutil.copy(path, archive / path.name)
-            elif path.suffix == ".ipynb":
-                student = relative.parts[0]
-                shutil.copy(path, archive / f"{student}_{path.name}")
+    for decision in chosen:  # staged as <student>/<notebook>: nothing left to guess
+        target = archive / decision.student / decision.notebook
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[decision.path][0])
     config = load_config(root)
     config.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
-    config.FileNameCollectorPlugin.named_regexp = regexp
+    config.FileNameCollectorPlugin.named_regexp = (
+        r"^.*/(?P<student_id>[^/]+)/(?P<file_id>[^/]+\.ipynb)$")
     config.ZipCollectApp.force = True
+    config.ZipCollectApp.log_level = "ERROR"  # rmlkit checks and reports every file itself
     config.CourseDirectory.assignment_id = assignment
     app = ZipCollectApp(config=config)
     app.initialize([])
     app.coursedir.assignment_id = assignment
     app.start()
-    submitted = root / "submitted"
-    students = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}")) \
-        if submitted.is_dir() else []
-    if not students:
-        raise CourseError(f"source: no submission in {source} matched. Files must be named "
-                          "<student>_<notebook>.ipynb (or sit in <student>/ folders); "
-                          f"the pattern is {regexp!r}.")
-    return students
+    for decision in chosen:
+        if not (root / "submitted" / decision.student / assignment / decision.notebook).is_file():
+            decision.status = "rejected"
+            decision.reason = "nbgrader's ZipCollectApp did not copy it: see .nbgrader.log"
+
+
+def _save_collection(root: Path, assignment: str, decisions) -> None:
+    folder = root / "reports"
+    folder.mkdir(exist_ok=True)
+    (folder / f"collect-{assignment}.json").write_text(
+        json.dumps([dataclasses.asdict(d) for d in decisions], indent=1))
+
+
+def collection_problems(course, assignment: str) -> list[dict]:
+    """The files the last ``collect`` of ``assignment`` rejected, with the reasons.
+
+    Introduced in {ref}`instructors-guide`.
+    """
+    path = _root(course) / "reports" / f"collect-{assignment}.json"
+    if not path.is_file():
+        return []
+    return [d for d in json.loads(path.read_text()) if d["status"] == "rejected"]
+
+
+def remove_submission(course, assignment: str, student: str) -> list[Path]:
+    """Remove one student's submission of ``assignment``: files and gradebook entry.
+
+    For a submission collected by mistake, or before collecting it again. Returns the
+    folders removed.
+
+    Introduced in {ref}`instructors-guide`.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    root = _root(course)
+    _check_assignment(root, assignment)
+    removed = []
+    for step in ("submitted", "autograded", "feedback"):
+        folder = root / step / student / assignment
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            removed.append(folder)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        try:
+            gb.remove_submission(assignment, student)
+            removed.append(root / "gradebook.db")
+        except MissingEntry:
+            pass
+    if not removed:
+        raise CourseError(f"student: {student!r} has no submission of {assignment!r} in "
+                          f"{root}. The students with one: "
+                          f"{', '.join(_submitted(root, assignment)) or '(none)'}.")
+    log = root / "reports" / f"autograde-{assignment}.json"
+    if log.is_file():
+        entries = json.loads(log.read_text())
+        entries.pop(student, None)
+        log.write_text(json.dumps(entries, indent=1))
+    return removed
+
+
+def _submitted(root: Path, assignment: str) -> list[str]:
+    return sorted(p.parent.name for p in (root / "submitted").glob(f"*/{assignment}"))
 
 
 # --------------------------------------------------------------------------------------
@@ -413,7 +578,7 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
         raise CourseError(f"workers: must be a whole number of at least 1, not {workers!r}. "
                           f"This machine has {os.cpu_count()} cores: try --workers "
                           f"{os.cpu_count()}.")
-    limits = limits or Limits()
+    limits = check_type("limits", limits or Limits(), Limits, "a sandbox.Limits(...)")
     config = load_config(root)
     submitted = root / "submitted"
     available = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}"))
@@ -431,6 +596,7 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
     if not known or not (root / "release" / assignment).is_dir():
         release(root, assignment)
     sanitized = _sanitize(config, assignment, chosen, force)
+    _record_skipped(root, assignment, chosen, sanitized, force)
     hidden = [str(root), *([str(KIT_EXERCISES)] if KIT_EXERCISES else []), str(Path.home()),
               *map(str, hide)]
     tasks = []
@@ -482,7 +648,42 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
             submission = gb.find_submission(assignment, student)
             result.score, result.max_score = submission.score, submission.max_score
     _write_log(root, assignment, results.values())
+    _add_rubrics(root, assignment, sanitized)
     return [results[s] for s in sorted(results)]
+
+
+def _add_rubrics(root: Path, assignment: str, students) -> None:
+    """Each written answer's rubric into the autograded notebook, for the formgrader."""
+    from rmlkit.handgrading import add_rubrics
+
+    add_rubrics(root, assignment, students)
+
+
+def _record_skipped(root: Path, assignment: str, chosen, sanitized, force: bool) -> None:
+    """Save which submissions autograde did not grade this time, and why."""
+    skipped = {}
+    for student in chosen:
+        if student in sanitized:
+            continue
+        if not force and (root / "autograded" / student / assignment).is_dir():
+            skipped[student] = ("graded already: not graded again (to grade again: "
+                                f"rmlkit course autograde {assignment} --student {student} "
+                                "--force)")
+        else:
+            skipped[student] = ("nbgrader could not prepare it (is each notebook a valid "
+                                f"notebook of the release?): see {root / '.nbgrader.log'}")
+    folder = root / "reports"
+    folder.mkdir(exist_ok=True)
+    (folder / f"skipped-{assignment}.json").write_text(json.dumps(skipped, indent=1))
+
+
+def skipped_submissions(course, assignment: str) -> dict[str, str]:
+    """The submissions the last ``autograde`` of ``assignment`` skipped, with the reason.
+
+    Introduced in {ref}`instructors-guide`.
+    """
+    path = _root(course) / "reports" / f"skipped-{assignment}.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def _write_log(root: Path, assignment: str, results) -> None:
@@ -527,7 +728,7 @@ class FeedbackPages(list):
         self.withheld: dict[Path, str] = dict(withheld or {})
 
 
-def feedback(course, assignment: str) -> list[Path]:
+def feedback(course, assignment: str, *, allow_ungraded: bool = False) -> list[Path]:
     """Generate feedback (nbgrader), make every page safe, and hold back any that leaks.
 
     Every page is cleaned of scripts (:func:`rmlkit.grading.sanitize_page`) and checked
@@ -536,11 +737,17 @@ def feedback(course, assignment: str) -> list[Path]:
     instructor has looked; the others are kept. Returns the pages kept, with
     ``.withheld`` naming each page held back and why.
 
+    Refuses while written answers wait for a grader (their score would show as 0),
+    unless ``allow_ungraded``. The pages hold no rubric and render the exercises'
+    MyST admonitions.
+
     Introduced in {ref}`instructors-guide`.
     """
     root = _root(course)
     _check_assignment(root, assignment)
+    _check_hand_graded(root, assignment, allow_ungraded)
     api, config = _api(root)
+    _feedback_preprocessors(config)
     names = [getattr(p, "__name__", str(p)) for p in config.GenerateFeedback.get(
         "preprocessors", [])]
     if "ClearHiddenTests" not in names:
@@ -558,6 +765,7 @@ def feedback(course, assignment: str) -> list[Path]:
 
 def _checked_pages(root: Path, assignment: str) -> FeedbackPages:
     pages = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
+    _check_no_rubric(root, assignment, pages)
     secrets = _hidden_test_lines(root, assignment)
     kept, withheld = [], {}
     for page in pages:
@@ -575,21 +783,118 @@ def _checked_pages(root: Path, assignment: str) -> FeedbackPages:
     return FeedbackPages(kept, withheld)
 
 
-def export(course, to) -> Path:
-    """Write every grade in the gradebook to a CSV file (nbgrader's CSV export).
+def _check_hand_graded(root: Path, assignment: str, allow_ungraded: bool) -> None:
+    from rmlkit.handgrading import ungraded_answers
+
+    waiting = ungraded_answers(root, assignment)
+    if waiting and not allow_ungraded:
+        students = sorted({s for s, _ in waiting})
+        raise CourseError(
+            f"feedback: {len(waiting)} written answers of {assignment!r} wait for a grader "
+            f"({', '.join(students[:5])}{' and others' if len(students) > 5 else ''}); their "
+            "feedback would show 0 points for them. Grade them first (`rmlkit course "
+            "formgrader`), or pass --allow-ungraded to send feedback that says so.")
+    if waiting:
+        print(f"Warning: {len(waiting)} written answers of {assignment!r} are not graded yet; "
+              "their feedback shows 0 for them.", file=sys.stderr)
+
+
+def _feedback_preprocessors(config) -> None:
+    """Add the rubric remover and the MyST admonitions to nbgrader's feedback steps."""
+    from rmlkit.handgrading import MystAdmonitions, RemoveRubrics
+
+    steps = list(config.GenerateFeedback.get("preprocessors", []))
+    for extra in (RemoveRubrics, MystAdmonitions):
+        if extra not in steps:
+            steps.insert(0, extra)
+    config.GenerateFeedback.preprocessors = steps
+
+
+def _check_no_rubric(root: Path, assignment: str, pages) -> None:
+    import re
+
+    from rmlkit.handgrading import rubrics
+
+    lines = [piece.strip() for source in (root / "source" / assignment).glob("*.ipynb")
+             for text in rubrics(source).values() for line in text.splitlines()
+             for piece in re.split(r"[*_`]", line) if len(piece.strip()) > 30]
+    for page in pages:
+        text = html.unescape(page.read_text())
+        if any(line in text for line in lines):
+            page.unlink()
+            raise CourseError(f"feedback: {page} showed a grader's rubric; it was deleted. "
+                              "Check c.GenerateFeedback.preprocessors.")
+
+
+EXPORT_FORMATS = ("nbgrader", "canvas", "moodle")
+
+
+def export(course, to, *, format: str = "nbgrader", roster=None, column_names=None) -> Path:
+    """Write the grades to a CSV file: nbgrader's layout, or one Canvas or Moodle imports.
+
+    ``format="nbgrader"`` is nbgrader's CSV export, with names and emails from the
+    roster and a ``status`` column: a student who submitted nothing has
+    ``not submitted`` and an empty score, never 0. ``"canvas"`` and ``"moodle"``
+    write the gradebook import files of :func:`rmlkit.lms.canvas_gradebook` and
+    :func:`rmlkit.lms.moodle_grades`, one column per assignment (``column_names``
+    maps an assignment to the LMS's column header, such as ``First audit (1234)``
+    for Canvas). ``roster`` is a CSV file (default ``COURSE/roster.csv``).
 
     Introduced in {ref}`instructors-guide`.
     """
     from nbgrader.api import Gradebook
-    from nbgrader.plugins import CsvExportPlugin
 
+    from rmlkit import lms
+
+    if format not in EXPORT_FORMATS:
+        raise CourseError(f"format: {format!r} is not one of {', '.join(EXPORT_FORMATS)}.")
     root = _root(course)
-    config = load_config(root)
-    to = Path(to).resolve()
+    roster = _load_roster(root, roster)
+    to = Path(check_path("to", to)).resolve()
     to.parent.mkdir(parents=True, exist_ok=True)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        CsvExportPlugin(config=config, to=str(to)).export(gb)
+        if roster is not None:
+            for s in roster.students:  # names and emails into the gradebook
+                first, _, last = s.name.rpartition(" ")
+                gb.update_or_create_student(s.id, first_name=first or None,
+                                            last_name=last or None, email=s.email or None)
+        assignments = {a.name: float(a.max_score) for a in gb.assignments}
+        totals = {(sub.student_id, a.name): float(sub.score)
+                  for a in gb.assignments for sub in a.submissions}
+        if format == "nbgrader":
+            _export_nbgrader(root, gb, to, totals)
+            return to
+        students = [lms.Student(s.id, " ".join(filter(None, [s.first_name, s.last_name])),
+                                s.email or "", "") for s in gb.students]
+    if roster is None:
+        if format == "canvas":
+            raise CourseError("roster: Canvas imports grades by its user id, which only the "
+                              "roster knows. Write COURSE/roster.csv (id,name,email,lms_id) or "
+                              "pass --roster FILE.")
+        roster = lms.Roster(students)
+    try:
+        if format == "canvas":
+            lms.canvas_gradebook(totals, roster, assignments, to, column_names=column_names)
+        else:
+            lms.moodle_grades(totals, roster, assignments, to, column_names=column_names)
+    except ValueError as error:
+        raise CourseError(str(error)) from None
     return to
+
+
+def _export_nbgrader(root: Path, gb, to: Path, totals) -> None:
+    import pandas as pd
+    from nbgrader.plugins import CsvExportPlugin
+
+    CsvExportPlugin(config=load_config(root), to=str(to)).export(gb)
+    table = pd.read_csv(to, dtype={"student_id": str})
+    submitted = [(s, a) in totals for s, a in zip(table["student_id"], table["assignment"],
+                                                         strict=True)]
+    table["status"] = ["submitted" if x else "not submitted" for x in submitted]
+    for column in ("raw_score", "score", "late_submission_penalty"):
+        if column in table:
+            table[column] = table[column].where(submitted)
+    table.to_csv(to, index=False)
 
 
 def _grade_table(root: Path):
@@ -628,6 +933,7 @@ def item_analysis(grades):
     import numpy as np
     import pandas as pd
 
+    check_columns("grades", grades, ["assignment", "item", "student", "score", "max_score"])
     out = []
     for (assignment, item), rows in grades.groupby(["assignment", "item"], sort=False):
         totals = grades[grades["assignment"] == assignment].groupby("student")["score"].sum()
@@ -648,8 +954,44 @@ def item_analysis(grades):
     return pd.DataFrame(out)
 
 
+def _answer_names(root: Path, assignment: str) -> set[str]:
+    """The names the answer cells of ``assignment`` define (``fpr_by_group``)."""
+    import ast
+
+    import nbformat
+
+    names = set()
+    for path in (root / "source" / assignment).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("solution"):
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                    names.add(node.name)
+    return names
+
+
+def _is_knock_on(message: str, answer_names) -> bool:
+    """A test that failed only because an answer it checks was never defined."""
+    import re
+
+    match = re.match(r"NameError: name '([^']+)' is not defined", message)
+    return bool(match and match[1] in answer_names)
+
+
 def _hidden_failures(root: Path, assignment: str):
-    """For each grade cell with hidden tests: how many submissions failed it, and how."""
+    """For each grade cell with hidden tests: how many submissions failed it, and how.
+
+    Knock-on failures (a ``NameError`` for a name an answer cell should have
+    defined: the answer is blank or crashed) are counted apart from real ones.
+    """
     import nbformat
 
     hidden_cells = set()
@@ -658,17 +1000,115 @@ def _hidden_failures(root: Path, assignment: str):
             meta = cell.metadata.get("nbgrader", {})
             if meta.get("grade") and HIDDEN_BEGIN in cell.source:
                 hidden_cells.add(meta["grade_id"])
-    counts = collections.Counter()
+    names = _answer_names(root, assignment)
+    counts, knock_on = collections.Counter(), collections.Counter()
     messages: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     total = 0
     for path in (root / "autograded").glob(f"*/{assignment}/*.ipynb"):
         total += 1
         for grade_id, message in _failed_cells(path.read_text()).items():
-            if grade_id in hidden_cells:
+            if grade_id not in hidden_cells:
+                continue
+            if _is_knock_on(message, names):
+                knock_on[grade_id] += 1
+            else:
                 counts[grade_id] += 1
                 messages[grade_id][message[:160]] += 1
-    return [(g, counts[g], total, messages[g].most_common(1)[0][0] if messages[g] else "")
-            for g in sorted(hidden_cells, key=lambda g: -counts[g])]
+    return [(g, counts[g], knock_on[g], total,
+             messages[g].most_common(1)[0][0] if messages[g] else "")
+            for g in sorted(hidden_cells, key=lambda g: (-counts[g], -knock_on[g]))]
+
+
+def student_table(course, assignment: str):
+    """One row per student of ``assignment``: score, what failed, what to look at.
+
+    ``failed`` lists the grade cells that really failed, ``knock_on`` those that failed
+    only because an earlier answer is missing, ``exceptions`` the answers that raised
+    an error other than the blank answer's ``NotImplementedError``; ``events`` holds
+    limits hit, tampering, autograde's reason for skipping and collect's rejections.
+    Students in the roster without a submission have the status "not submitted".
+
+    Introduced in {ref}`instructors-guide`.
+    """
+    import nbformat
+    import pandas as pd
+
+    root = _root(course)
+    grades = _grade_table(root)
+    grades = grades[grades["assignment"] == assignment]
+    names = _answer_names(root, assignment)
+    answers = set()
+    for path in (root / "source" / assignment).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "code":
+                answers.add(meta.get("grade_id"))
+    log_path = root / "reports" / f"autograde-{assignment}.json"
+    log = json.loads(log_path.read_text()) if log_path.is_file() else {}
+    skipped = skipped_submissions(root, assignment)
+    rejected = collections.defaultdict(list)
+    for problem in collection_problems(root, assignment):
+        rejected[problem["student"] or "(unknown)"].append(
+            f"collect rejected {problem['path']}: {problem['reason']}")
+    roster = _load_roster(root, None)
+    students = set(grades["student"]) | set(_submitted(root, assignment)) | set(skipped) \
+        | set(rejected) | ({s.id for s in roster.students} if roster else set())
+    rows = []
+    for student in sorted(students):
+        mine = grades[grades["student"] == student]
+        failed, knock_on, exceptions = [], [], []
+        for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
+            for grade_id, message in _failed_cells(path.read_text()).items():
+                if _is_knock_on(message, names):
+                    knock_on.append(grade_id)
+                elif grade_id in answers:
+                    if not message.startswith("NotImplementedError"):
+                        exceptions.append(f"{grade_id}: {message[:160]}")
+                else:
+                    failed.append(grade_id)
+        entry = log.get(student, {})
+        submitted = not mine.empty
+        # a submission graded before and skipped now ("graded already") has its grades
+        events = ([f"tampering: {t}" for t in entry.get("tampering", [])]
+                  + entry.get("events", [])
+                  + ([f"autograde skipped it: {skipped[student]}"]
+                     if student in skipped and not submitted else [])
+                  + rejected.get(student, []))
+        rows.append({
+            "student": student,
+            "name": roster.get(student).name if roster else "",
+            "status": "graded" if submitted else (
+                "skipped" if student in skipped or student in rejected else "not submitted"),
+            "score": float(mine["score"].sum()) if submitted else None,
+            "max_score": float(mine["max_score"].sum()) if submitted else None,
+            "waiting_for_grader": int(mine["needs_manual_grade"].sum()) if submitted else 0,
+            "failed": failed, "knock_on": knock_on, "exceptions": exceptions,
+            "events": events,
+        })
+    return pd.DataFrame(rows, columns=["student", "name", "status", "score", "max_score",
+                                       "waiting_for_grader", "failed", "knock_on",
+                                       "exceptions", "events"])
+
+
+def format_student_table(table) -> str:
+    """The per-student table as plain text (for the terminal and the guide)."""
+    lines = []
+    for row in table.itertuples():
+        score = "not submitted" if row.score is None or row.score != row.score else \
+            f"{row.score:g} / {row.max_score:g}"
+        parts = [f"{row.student:<16} {row.status:<13} {score:<13}"]
+        if row.failed:
+            parts.append("failed: " + ", ".join(row.failed))
+        if row.knock_on:
+            parts.append("knock-on: " + ", ".join(row.knock_on))
+        if row.exceptions:
+            parts.append("exceptions: " + "; ".join(row.exceptions))
+        if row.waiting_for_grader:
+            parts.append(f"{row.waiting_for_grader} waiting for a grader")
+        if row.events:
+            parts.append("events: " + "; ".join(row.events))
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
 
 
 def _figure_png(scores, maximum: float, assignment: str) -> tuple[str, str]:
@@ -696,12 +1136,28 @@ def _figure_png(scores, maximum: float, assignment: str) -> tuple[str, str]:
     return base64.b64encode(buffer.getvalue()).decode(), alt
 
 
+def _student_table_html(root: Path, assignment: str) -> str:
+    table = student_table(root, assignment)
+    out = ["<h3>Students</h3><table><tr><th>student</th><th>name</th><th>status</th>"
+           "<th>score</th><th>failed</th><th>knock-on</th><th>exceptions</th>"
+           "<th>waiting for a grader</th><th>events</th></tr>"]
+    for row in table.itertuples():
+        score = "not submitted" if row.score is None or row.score != row.score else \
+            f"{row.score:g} / {row.max_score:g}"
+        cells = [row.student, row.name, row.status, score, ", ".join(row.failed),
+                 ", ".join(row.knock_on), "; ".join(row.exceptions),
+                 str(row.waiting_for_grader or ""), "; ".join(row.events)]
+        out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
 def report(course, to) -> Path:
     """Write a self-contained HTML page: score distributions and an item analysis.
 
     Introduced in {ref}`instructors-guide`.
     """
-    root = _root(course)
+    root, to = _root(course), check_path("to", to)
     grades = _grade_table(root)
     if grades.empty:
         raise CourseError("course: the gradebook has no graded submission yet. Run "
@@ -736,12 +1192,16 @@ def report(course, to) -> Path:
             parts.append(f"<tr><td>{html.escape(row.item)}</td><td>{row.points:g}</td>"
                          f"<td>{row.difficulty:.2f}</td><td>{disc}</td>"
                          f"<td>{row.ungraded}</td></tr>")
-        parts.append("</table><h3>Hidden tests that fail most</h3><table><tr><th>test cell"
-                     "</th><th>failed</th><th>most common message</th></tr>")
-        for grade_id, failed, total, message in _hidden_failures(root, assignment):
+        parts.append("</table><h3>Hidden tests that fail most</h3><p>Knock-on failures are "
+                     "tests that failed only because the answer they check was never defined "
+                     "(a blank or crashed answer cell): they are counted apart, so that the "
+                     "real mistakes show.</p><table><tr><th>test cell</th><th>failed</th>"
+                     "<th>knock-on</th><th>most common message</th></tr>")
+        for grade_id, failed, knock_on, total, message in _hidden_failures(root, assignment):
             parts.append(f"<tr><td>{html.escape(grade_id)}</td><td>{failed} of {total}</td>"
-                         f"<td>{html.escape(message)}</td></tr>")
+                         f"<td>{knock_on}</td><td>{html.escape(message)}</td></tr>")
         parts.append("</table>")
+        parts.append(_student_table_html(root, assignment))
         log = root / "reports" / f"autograde-{assignment}.json"
         if log.is_file():
             flagged = {s: r for s, r in json.loads(log.read_text()).items()
@@ -753,7 +1213,7 @@ def report(course, to) -> Path:
                     parts.append(f"<li>{html.escape(student)}: {html.escape(notes)}</li>")
                 parts.append("</ul>")
     parts.append("</body></html>")
-    to = Path(to).resolve()
+    to = Path(check_path("to", to)).resolve()
     to.parent.mkdir(parents=True, exist_ok=True)
     to.write_text("\n".join(parts))
     return to

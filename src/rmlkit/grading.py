@@ -40,6 +40,9 @@ from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode
+from traitlets.config import Config
+
+from ._checks import check_path, check_type
 
 __all__ = [
     "HIDDEN_BEGIN",
@@ -353,7 +356,7 @@ def list_assignments(course_root) -> list[str]:
 
     Introduced in the {ref}`instructors-guide`.
     """
-    source = Path(course_root) / "source"
+    source = Path(check_path("course_root", course_root)) / "source"
     if not source.is_dir():
         raise FileNotFoundError(
             f"course_root should be an nbgrader course folder with a source/ folder inside, "
@@ -372,7 +375,8 @@ def copy_course(course_root, destination, assignments=None):
 
     Introduced in the {ref}`instructors-guide`.
     """
-    course_root, root = Path(course_root), Path(destination)
+    course_root = Path(check_path("course_root", course_root))
+    root = Path(check_path("destination", destination))
     known = list_assignments(course_root)
     assignments = known if assignments is None else list(assignments)
     unknown = sorted(set(assignments) - set(known))
@@ -400,6 +404,11 @@ def release(assignment: str, root, config) -> Path:
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
+    check_type("assignment", assignment, str, "the name of an assignment, such as 'first-audit'")
+    check_type("config", config, Config, "the configuration that copy_course() returns")
+    if not (Path(check_path("root", root)) / "source" / assignment).is_dir():
+        raise ValueError(f"assignment: {root} has no source/{assignment} folder. "
+                         f"Choose one of {list_assignments(root)}.")
     use_environment_tools()
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     result = api.generate_assignment(assignment)

@@ -21,7 +21,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._checks import as_binary, check_choice, check_same_length
+from ._checks import (
+    as_binary,
+    as_features,
+    check_choice,
+    check_names,
+    check_same_length,
+    check_type,
+)
 
 __all__ = ["METHODS", "compare_mitigations", "frontier", "plot_frontier", "reweighing_weights"]
 
@@ -40,6 +47,7 @@ def reweighing_weights(y, groups) -> np.ndarray:
 
     Introduced in {ref}`lesson-mitigation`.
     """
+    check_same_length(y=as_binary("y", y), groups=groups)
     frame = pd.DataFrame({"g": np.asarray(groups).astype(str), "y": np.asarray(y)})
     p_g = frame["g"].map(frame["g"].value_counts(normalize=True))
     p_y = frame["y"].map(frame["y"].value_counts(normalize=True))
@@ -76,13 +84,17 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
     """
     y_tr = as_binary("y_train", y_train)
     y_te = as_binary("y_test", y_test)
-    check_same_length(X_train=X_train, y_train=y_tr, sensitive_train=sensitive_train)
-    check_same_length(X_test=X_test, y_test=y_te, sensitive_test=sensitive_test)
+    check_same_length(X_train=as_features("X_train", X_train), y_train=y_tr,
+                      sensitive_train=sensitive_train)
+    check_same_length(X_test=as_features("X_test", X_test), y_test=y_te,
+                      sensitive_test=sensitive_test)
     g_tr = np.asarray(sensitive_train).astype(str)
     g_te = np.asarray(sensitive_test).astype(str)
     truth = None if true_outcome_test is None else as_binary("true_outcome_test",
                                                              true_outcome_test)
-    methods = list(METHODS) if methods is None else list(methods)
+    methods = list(METHODS) if methods is None else check_names("methods", methods, METHODS)
+    if truth is not None:
+        check_same_length(y_test=y_te, true_outcome_test=truth)
     for m in methods:
         check_choice("methods", m, METHODS)
     # Balanced classes, so that with a rare outcome the model flags a useful share of
@@ -164,6 +176,7 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     """
     import matplotlib.pyplot as plt
 
+    check_type("curve", curve, pd.DataFrame, "the table that frontier() returns")
     gap_column = next((c for c in curve.columns if c.endswith(" gap")), None)
     if gap_column is None or "accuracy" not in curve:
         raise ValueError("curve must be what frontier() returns (accuracy and a gap column).")

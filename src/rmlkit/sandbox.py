@@ -50,6 +50,8 @@ from pathlib import Path
 
 from rmlkit import _cell_guard as cell_guard
 
+from ._checks import check_type
+
 __all__ = [
     "Limits",
     "available_protections",
@@ -154,7 +156,7 @@ def available_protections(limits: Limits | None = None) -> list[Protection]:
 
     Introduced in {ref}`instructors-guide`.
     """
-    limits = limits or Limits()
+    limits = check_type("limits", limits or Limits(), Limits, "a Limits(...)")
     namespaces = _namespace_prefix(limits.network) is not None
     pids = _pid_namespace(_namespace_prefix(limits.network))
     root = _is_root()
@@ -746,6 +748,8 @@ def detect_tampering(submitted, released) -> list[str]:
 
     Introduced in {ref}`instructors-guide`.
     """
+    check_type("submitted", submitted, dict, "a notebook (what nbformat.read returns)")
+    check_type("released", released, dict, "a notebook (what nbformat.read returns)")
     findings = []
     released_cells = {_grade_meta(c).get("grade_id"): c for c in released.cells
                       if _grade_meta(c).get("grade_id")}

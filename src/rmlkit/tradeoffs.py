@@ -14,7 +14,14 @@ from fairlearn.metrics import (
     selection_rate,
 )
 
-from ._checks import as_binary, as_scores, check_count, check_number, check_same_length
+from ._checks import (
+    as_binary,
+    as_scores,
+    as_thresholds,
+    check_count,
+    check_number,
+    check_same_length,
+)
 
 __all__ = [
     "capacity_decisions", "expected_cost", "impossibility_table", "rates_at_threshold",
@@ -84,11 +91,7 @@ def threshold_sweep(y_true, scores, *, sensitive_features, thresholds=None) -> p
     check_same_length(y_true=y, scores=s, sensitive_features=groups)
     if thresholds is None:
         thresholds = np.linspace(0, 1, 101)
-    thresholds = np.asarray(thresholds, dtype=float)
-    if thresholds.ndim != 1 or np.isnan(thresholds).any() or (
-        thresholds.min() < 0 or thresholds.max() > 1
-    ):
-        raise ValueError("thresholds must be a list of numbers between 0 and 1.")
+    thresholds = as_thresholds("thresholds", thresholds)
     frames = []
     for name in [*sorted(set(groups)), "all"]:
         mask = np.ones(len(y), bool) if name == "all" else groups == name
@@ -175,7 +178,8 @@ def impossibility_table(base_rates: dict, *, precision: float, false_negative_ra
                         "for example {'A': 0.2, 'B': 0.35}.")
     rows = []
     for group, p in base_rates.items():
-        p = check_number(f"base rate of {group}", p, low=1e-9, high=1 - 1e-9)
+        p = check_number(f"base_rates[{group!r}], the base rate of {group},", p,
+                         low=1e-9, high=1 - 1e-9)
         fpr = p / (1 - p) * (1 - ppv) / ppv * (1 - fnr)
         rows.append(dict(group=group, base_rate=p, precision=ppv, FNR=fnr, FPR=fpr,
                          feasible=bool(fpr <= 1)))

@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
 
-from ._checks import as_binary, as_scores, check_number, check_same_length
+from ._checks import (
+    as_binary,
+    as_scores,
+    check_count,
+    check_number,
+    check_probability,
+    check_same_length,
+)
 from .tradeoffs import (
     plot_cost_and_capacity,
     plot_impossibility,
@@ -139,6 +146,10 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
     Uses :func:`rmlkit.tradeoffs.plot_impossibility`. Introduced in
     {ref}`lesson-fairness-criteria`.
     """
+    base_rate_a = check_probability("base_rate_a", base_rate_a)
+    base_rate_b = check_probability("base_rate_b", base_rate_b)
+    precision = check_probability("precision", precision)
+    false_negative_rate = check_probability("false_negative_rate", false_negative_rate)
     sliders = {
         "a": _slider("Base rate, group A", base_rate_a, 0.01, 0.99),
         "b": _slider("Base rate, group B", base_rate_b, 0.01, 0.99),
@@ -162,7 +173,12 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
     Uses :func:`rmlkit.tradeoffs.plot_cost_and_capacity`. Introduced in
     {ref}`lesson-decisions`.
     """
-    n_max = len(as_scores("scores", scores))
+    n_max = check_same_length(y_true=as_binary("y_true", y_true),
+                              scores=as_scores("scores", scores),
+                              sensitive_features=sensitive_features)
+    capacity = check_count("capacity", capacity, minimum=0)
+    cost_false_negative = check_number("cost_false_negative", cost_false_negative, low=0)
+    cost_false_positive = check_number("cost_false_positive", cost_false_positive, low=0)
     capacity_slider = widgets.IntSlider(value=min(capacity, n_max), min=0, max=n_max,
                                         description="Capacity", continuous_update=False,
                                         layout=widgets.Layout(width="420px"))

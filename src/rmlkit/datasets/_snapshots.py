@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._checks import check_choice
+from .._checks import check_choice, check_path, check_type
 from .care_needs import care_needs_table, make_care_needs
 from .child_welfare import Dataset, calibration_table, make_child_welfare
 from .dropout import dropout_findings, make_dropout
@@ -41,6 +41,7 @@ def snapshot_checksum(frame: pd.DataFrame) -> str:
 
     Introduced in {ref}`data-child-welfare`.
     """
+    check_type("frame", frame, pd.DataFrame, "a table (a pandas DataFrame)")
     return hashlib.sha256(_csv_bytes(frame)).hexdigest()
 
 
@@ -66,7 +67,7 @@ def load(name: str, data_dir=None) -> Dataset:
     check_choice("name", name, SNAPSHOTS)
     maker, kwargs = SNAPSHOTS[name]
     data = maker(**kwargs)
-    folder = Path(data_dir) if data_dir is not None else DATA_DIR
+    folder = Path(check_path("data_dir", data_dir)) if data_dir is not None else DATA_DIR
     paths = _paths(name, folder)
     if not all(path.exists() for path in paths.values()):
         return data
@@ -131,7 +132,7 @@ def write_snapshots(folder=None) -> dict[str, str]:
 
     Introduced in {ref}`data-child-welfare`.
     """
-    folder = Path(folder) if folder is not None else DATA_DIR
+    folder = Path(check_path("folder", folder)) if folder is not None else DATA_DIR
     folder.mkdir(parents=True, exist_ok=True)
     sums = {}
     for name, (maker, kwargs) in SNAPSHOTS.items():

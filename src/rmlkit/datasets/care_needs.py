@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from .._checks import check_count, check_mechanisms, check_random_state
+from .._checks import check_count, check_mechanisms, check_random_state, check_type
 from ._graph import care_needs_graph
 from .child_welfare import Dataset
 
@@ -189,6 +189,7 @@ def care_needs_findings(data: Dataset) -> dict[str, float]:
         Black patients cost in a year than White patients with the same number of active
         chronic conditions.
     """
+    check_type("data", data, Dataset, "the Dataset that make_care_needs() returns")
     o = data.observed
     out = {}
     scores = {}

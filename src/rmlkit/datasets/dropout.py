@@ -24,7 +24,13 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .._checks import check_count, check_mechanisms, check_random_state
+from .._checks import (
+    check_count,
+    check_mechanisms,
+    check_probability,
+    check_random_state,
+    check_type,
+)
 from ._graph import dropout_graph
 from .child_welfare import Dataset
 
@@ -167,6 +173,8 @@ def dropout_findings(data: Dataset, *, flag_share: float = 0.25) -> dict[str, fl
 
     Introduced in {ref}`data-dropout`.
     """
+    check_type("data", data, Dataset, "the Dataset that make_dropout() or load_dropout() returns")
+    flag_share = check_probability("flag_share", flag_share)
     o = data.observed
     test = (o["school_id"] % 2 == 0).to_numpy()
     y = o["dropped_out"].astype(int)

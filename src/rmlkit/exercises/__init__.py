@@ -3,9 +3,12 @@
 Each module is named after its assignment in ``exercises/source/`` (dashes become
 underscores: ``first-audit`` is :mod:`rmlkit.exercises.first_audit`) and defines the
 questions its notebook checks: ``q1``, ``q2``... (:class:`rmlkit.check.Question`) and
-written questions (:class:`rmlkit.check.WrittenQuestion`). Checkers compute their
-checks from the arguments they are given; they never store expected values a learner
-could print. The exact answers are checked by the hidden tests in the notebooks.
+written questions (:class:`rmlkit.check.WrittenQuestion`), with their visible checks
+and hints. What a self-check compares with (the expected values, computed from the data
+the check cell passes, the known mistakes, the solutions and the model answers) lives
+apart, in :mod:`rmlkit.exercises._answers`, loaded only when a self-learner needs it and
+never in graded mode; the students' image of a graded workshop does not contain it. In
+graded work the exact answers are checked by the hidden tests in the notebooks.
 
 Introduced with the graded exercises, starting with the exercise of
 {ref}`lesson-risk-model`.

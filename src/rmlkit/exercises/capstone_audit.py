@@ -123,16 +123,7 @@ q1 = Question(
         "`capacity_decisions(tool_score, capacity)` and `capacity_decisions(rule_score, "
         "capacity)` give the flags; then count `harmed_new` among each option's flags.",
     ],
-    solution=(
-        "capacity = int(workers.sum())\n"
-        "tool_flags = capacity_decisions(tool_score, capacity)\n"
-        "rule_flags = capacity_decisions(rule_score, capacity)\n"
-        "found = pd.Series({\n"
-        '    "current practice": int((harmed_new & workers).sum()),\n'
-        '    "tool": int((harmed_new & tool_flags).sum()),\n'
-        '    "prior-referrals rule": int((harmed_new & rule_flags).sum()),\n'
-        "})"
-    ),
+    answer="rmlkit.exercises._answers.capstone_audit:q1",
 )
 
 q2 = Question(
@@ -147,13 +138,7 @@ q2 = Question(
         "clusters=household_new, random_state=SEED, progress=False)`; then keep its "
         "`table` indexed by group.",
     ],
-    solution=(
-        "tool_audit = audit(harmed_new.astype(int), y_pred=tool_flags.astype(int),\n"
-        '                   sensitive_features=group_new, metrics=["FPR"], n_bootstrap=200,\n'
-        "                   clusters=household_new, reference=\"White\", random_state=SEED,\n"
-        "                   progress=False)\n"
-        'fpr_table = tool_audit.table.set_index("group")[["value", "ci_low", "ci_high"]]'
-    ),
+    answer="rmlkit.exercises._answers.capstone_audit:q2",
 )
 
 q3 = Question(
@@ -165,32 +150,11 @@ q3 = Question(
         "For each group, count `tool_flags & ~harmed_new`, then subtract the count of "
         "`workers & ~harmed_new`.",
     ],
-    solution=(
-        "not_harmed = ~harmed_new\n"
-        "extra_false_positives = (pd.Series(tool_flags & not_harmed).groupby(group_new).sum()\n"
-        "                         - pd.Series(workers & not_harmed).groupby(group_new).sum())"
-    ),
+    answer="rmlkit.exercises._answers.capstone_audit:q3",
 )
 
 w4 = WrittenQuestion(
     "the recommendation",
-    model_answer=(
-        "Decision asked for: a substantiation-trained score to decide which referrals are "
-        "screened in, at the agency's current capacity. Benefit: at that capacity the tool "
-        "finds about as many truly harmed children as the workers do (a handful fewer), and "
-        "the household bootstrap interval of the difference includes zero: there is no "
-        "evidence of a benefit. It does better than a prior-referrals rule and than chance. "
-        "Risks: against the truth, its false positive rate is far higher for children from "
-        "Black families than for White children, with intervals that do not overlap, and "
-        "compared with the workers it moves unnecessary investigations from White families "
-        "to Black, Hispanic and Other families. Mitigation could narrow a gap but not fix "
-        "the label. Limits: the truth exists only in this simulation; a real agency would "
-        "see labels shaped by its own past decisions, the small groups were merged, and the "
-        "results depend on the simulation's assumptions about workers. Recommendation: do "
-        "not adopt the tool for screening decisions. A pilot could be considered only as "
-        "decision support with monitoring of screen-in rates by group, an agreed stopping "
-        "rule and the agreement of families and practitioners, after the ethics review "
-        "worksheet has been completed with them."
-    ),
+    answer="rmlkit.exercises._answers.capstone_audit:w4",
     min_words=100,
 )

@@ -91,7 +91,7 @@ q1 = Question(
         "outcome.",
         '`people.groupby("group")["flagged"].mean()`',
     ],
-    solution='selection_rate = people.groupby("group")["flagged"].mean()',
+    answer="rmlkit.exercises._answers.fairness_criteria:q1",
 )
 
 q2 = Question(
@@ -103,11 +103,7 @@ q2 = Question(
         'Group `people[people["outcome"] == 1]` by group for the TPR, and '
         '`people[people["outcome"] == 0]` for the FPR; put the two Series in a DataFrame.',
     ],
-    solution=(
-        'tpr = people[people["outcome"] == 1].groupby("group")["flagged"].mean()\n'
-        'fpr = people[people["outcome"] == 0].groupby("group")["flagged"].mean()\n'
-        'error_rates = pd.DataFrame({"TPR": tpr, "FPR": fpr})'
-    ),
+    answer="rmlkit.exercises._answers.fairness_criteria:q2",
 )
 
 q3 = Question(
@@ -117,7 +113,7 @@ q3 = Question(
         "Precision looks only at the people who were flagged.",
         "Among the flagged people of each group, take the share with the outcome.",
     ],
-    solution='precision = people[people["flagged"] == 1].groupby("group")["outcome"].mean()',
+    answer="rmlkit.exercises._answers.fairness_criteria:q3",
 )
 
 q4 = Question(
@@ -129,13 +125,7 @@ q4 = Question(
         "Equalized odds asks for equal TPR *and* equal FPR, so its gap is the larger of the "
         "two differences (as in fairlearn's `equalized_odds_difference`).",
     ],
-    solution=(
-        "gaps = pd.Series({\n"
-        '    "demographic parity": abs(selection_rate["A"] - selection_rate["B"]),\n'
-        '    "equalized odds": (error_rates.loc["A"] - error_rates.loc["B"]).abs().max(),\n'
-        '    "predictive parity": abs(precision["A"] - precision["B"]),\n'
-        "})"
-    ),
+    answer="rmlkit.exercises._answers.fairness_criteria:q4",
 )
 
 q5 = Question(
@@ -146,31 +136,11 @@ q5 = Question(
         "Pass a dict of group -> base rate to `impossibility_table(..., precision=0.6, "
         'false_negative_rate=0.3)` and take its "FPR" column.',
     ],
-    solution=(
-        'base_rates = people.groupby("group")["outcome"].mean().to_dict()\n'
-        "table = impossibility_table(base_rates, precision=0.6, false_negative_rate=0.3)\n"
-        'implied_fpr = table["FPR"]'
-    ),
+    answer="rmlkit.exercises._answers.fairness_criteria:q5",
 )
 
 w6 = WrittenQuestion(
     "which criterion for screening",
-    model_answer=(
-        "The score is calibrated, so predictive parity nearly holds: a flag means about "
-        "the same chance of the outcome in both groups. But the groups' base rates differ, "
-        "so the false positive rates cannot also be equal: group B, with the higher base "
-        "rate, gets many more false alarms, and its selection rate is several times "
-        "higher. The impossibility table shows that even with equal precision and equal "
-        "miss rates the false positive rates must differ. In screening referrals, a false "
-        "positive is an investigation of a family that did not need one, which is "
-        "intrusive and falls on families already most in contact with services, so I would "
-        "give most weight to equal false positive rates (and equal miss rates, since a "
-        "missed child is also a serious harm): equalized odds. The price is that a score "
-        "no longer means the same in both groups, so thresholds would differ by group, "
-        "which needs legal and ethical scrutiny. Demographic parity fits less well, because "
-        "needs may really differ. The choice should be made openly with families, "
-        "practitioners and those accountable, and the base rates themselves questioned, "
-        "since recorded outcomes may reflect past surveillance."
-    ),
+    answer="rmlkit.exercises._answers.fairness_criteria:w6",
     min_words=80,
 )

@@ -1,10 +1,10 @@
 """Checks for the exercise ``first-audit``: false positive rates by group.
 
-The exercise follows {ref}`lesson-risk-model` and {ref}`lesson-disaggregated`:
+The exercise follows {ref}`lesson-disaggregated`:
 ``q1`` checks ``fpr_by_group`` (a rate for each race/ethnicity group), ``q2`` checks
 ``fpr_ratio`` (Black over White), ``w3`` holds the model answer to the written task.
 
-Introduced with the graded exercise of {ref}`lesson-risk-model` (first-audit).
+Introduced with the graded exercise of {ref}`lesson-disaggregated` (first-audit).
 """
 
 from __future__ import annotations
@@ -67,15 +67,7 @@ q1 = Question(
         "sensitive_features=...)` computes a metric for each group; its `.by_group` is a "
         "Series.",
     ],
-    solution=(
-        "frame = MetricFrame(\n"
-        "    metrics=false_positive_rate,\n"
-        '    y_true=test["placed_2y"],\n'
-        '    y_pred=test["flagged"],\n'
-        '    sensitive_features=test["race_ethnicity"],\n'
-        ")\n"
-        "fpr_by_group = frame.by_group"
-    ),
+    answer="rmlkit.exercises._answers.first_audit:q1",
 )
 
 q2 = Question(
@@ -85,23 +77,11 @@ q2 = Question(
         'A Series is indexed by name: `fpr_by_group["Black"]` is one group\'s rate.',
         "Divide the rate of Black children by the rate of White children.",
     ],
-    solution='fpr_ratio = fpr_by_group["Black"] / fpr_by_group["White"]',
+    answer="rmlkit.exercises._answers.first_audit:q2",
 )
 
 w3 = WrittenQuestion(
     "the proposed change of threshold",
-    model_answer=(
-        "Flagging 20 % instead of 10 % lowers the threshold, so more children are flagged "
-        "in every group: false positive rates rise and false negative rates fall. Fewer "
-        "children who go on to need care would be missed, but many more families would "
-        "be investigated without need. The extra false positives are likely to fall most "
-        "on the groups whose rates were already highest, such as children from Black "
-        "families, whose records are denser because of more contact with public services. "
-        "For a family, a false positive can mean an intrusive investigation, stress, "
-        "stigma and lasting mistrust of services. Before supporting the change I would "
-        "want to know whether investigators have the capacity to act on twice as many "
-        "flags, what happens to flagged families, the error rates by group at the new "
-        "threshold with their uncertainty, and what families and practitioners think."
-    ),
+    answer="rmlkit.exercises._answers.first_audit:w3",
     min_words=60,
 )

@@ -103,13 +103,7 @@ q1 = Question(
         "sensitive_train=group[train], sensitive_test=group[~train], "
         "true_outcome_test=harm[~train], methods=methods, random_state=SEED)`.",
     ],
-    solution=(
-        "comparison = compare_mitigations(\n"
-        "    X[train], y[train], X[~train], y[~train],\n"
-        "    sensitive_train=group[train], sensitive_test=group[~train],\n"
-        "    true_outcome_test=harm[~train], methods=methods, random_state=SEED,\n"
-        ")"
-    ),
+    answer="rmlkit.exercises._answers.mitigation:q1",
 )
 
 q2 = Question(
@@ -120,10 +114,7 @@ q2 = Question(
         "every column at once.",
         'Take the row `"threshold optimizer (equalized odds)"` minus the row `"none"`.',
     ],
-    solution=(
-        'change = (comparison.loc["threshold optimizer (equalized odds)"]\n'
-        '          - comparison.loc["none"])'
-    ),
+    answer="rmlkit.exercises._answers.mitigation:q2",
 )
 
 q3 = Question(
@@ -135,27 +126,11 @@ q3 = Question(
         "The test children truly in need are `harm[~train] == 1`; their number is "
         "`harm[~train].sum()`. A fall in `in_need_flagged` means more children missed.",
     ],
-    solution='extra_missed = -change["in_need_flagged"] * harm[~train].sum()',
+    answer="rmlkit.exercises._answers.mitigation:q3",
 )
 
 w4 = WrittenQuestion(
     "is the mitigated model fair?",
-    model_answer=(
-        "The equalized-odds threshold optimizer did what it was asked: the gaps in false "
-        "positive and selection rates between groups shrank, and accuracy on the recorded "
-        "label even rose. But those metrics are computed against substantiation, a label "
-        "that records investigators' findings and is itself biased by who is reported, "
-        "watched and substantiated. Equalising error rates on a biased label does not "
-        "equalise errors against the harm the label stands in for. Against the truth, the "
-        "mitigated model flags fewer children who were really in need: many more children "
-        "in need are missed, so the gain in accuracy mostly comes from flagging fewer "
-        "children. It also treats groups differently, with a threshold per group, which "
-        "changes what a score means and may raise legal questions about using race. A "
-        "smaller disparity metric is evidence about that metric on that data, not about "
-        "the system: fairness also depends on the label, on what happens to flagged "
-        "families, on who chose the constraint and on whether the tool should be used "
-        "at all. I would report the trade-off openly, with the truth-based measures where "
-        "they can be estimated, and involve the families affected."
-    ),
+    answer="rmlkit.exercises._answers.mitigation:w4",
     min_words=80,
 )

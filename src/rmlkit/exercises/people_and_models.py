@@ -94,10 +94,7 @@ q1 = Question(
         'Keep the rows with `group == "Black"` and `year > 1`, group by `policy`, take the '
         "mean of `screen_in_rate_ratio`, subtract 1 and multiply by 100.",
     ],
-    solution=(
-        'later = years[(years["group"] == "Black") & (years["year"] > 1)]\n'
-        'disparity = 100 * (later.groupby("policy")["screen_in_rate_ratio"].mean() - 1)'
-    ),
+    answer="rmlkit.exercises._answers.people_and_models:q1",
 )
 
 q2 = Question(
@@ -109,12 +106,7 @@ q2 = Question(
         "Then keep its rows for children from Black families after year 1, and compute "
         "the disparity as in Task 1: 100 times (the mean of `screen_in_rate_ratio` - 1).",
     ],
-    solution=(
-        "run = simulate_feedback_loop(N_HOUSEHOLDS, N_YEARS, policy=\"support\", "
-        "deference=0.9,\n                             random_state=SEED)\n"
-        'later = run[(run["group"] == "Black") & (run["year"] > 1)]\n'
-        'high_deference_disparity = 100 * (later["screen_in_rate_ratio"].mean() - 1)'
-    ),
+    answer="rmlkit.exercises._answers.people_and_models:q2",
 )
 
 q3 = Question(
@@ -127,32 +119,11 @@ q3 = Question(
         'For `group == "Black"`, take that column by year in the "model" run and subtract '
         'the same column in the "workers" run.',
     ],
-    solution=(
-        'black = years[years["group"] == "Black"]\n'
-        'by_year = black.pivot(index="year", columns="policy",\n'
-        '                      values="mean_prior_screened_in_ratio")\n'
-        'extra_history = by_year["model"] - by_year["workers"]'
-    ),
+    answer="rmlkit.exercises._answers.people_and_models:q3",
 )
 
 w4 = WrittenQuestion(
     "the model only advises",
-    model_answer=(
-        "While workers decide, children from Black families are screened in only a little "
-        "more often than White children; when the model decides, the ratio is much higher, "
-        "because the model reads recorded history (prior referrals and screen-ins) that "
-        "surveillance and past practice have inflated. When workers see the score and "
-        "override it where they disagree, part of that extra disparity goes, as Cheng and "
-        "colleagues found in Allegheny County. But the protection depends on workers "
-        "actually disagreeing: when they follow the model nine times out of ten, the "
-        "disparity is close to the model's own. That is automation bias: a score looks "
-        "objective, following it feels safe and overriding it takes time and has to be "
-        "justified. 'The model only advises' is therefore no safeguard by itself. The "
-        "decisions also feed the records: each screen-in adds to a family's history, which "
-        "the next year's model reads, so the gap in recorded history grows faster when the "
-        "model decides. I would measure override rates and disparities by group every "
-        "year, train and support workers to question scores, record reasons for following "
-        "and for overriding, and agree in advance when the tool would be paused."
-    ),
+    answer="rmlkit.exercises._answers.people_and_models:w4",
     min_words=80,
 )

@@ -95,10 +95,7 @@ q1 = Question(
         "splits by group: pass `groups=households` to its `split` method and take the "
         "first (and only) split with `next(...)`.",
     ],
-    solution=(
-        "splitter = GroupShuffleSplit(n_splits=1, test_size=0.3, random_state=SEED)\n"
-        "train_idx, test_idx = next(splitter.split(X, y, groups=households))"
-    ),
+    answer="rmlkit.exercises._answers.risk_model:q1",
 )
 
 q2 = Question(
@@ -109,7 +106,7 @@ q2 = Question(
         "referrals in `test`.",
         '`test["placed_2y"]` holds 0 and 1: its mean is the share placed.',
     ],
-    solution='base_rate = test["placed_2y"].mean()',
+    answer="rmlkit.exercises._answers.risk_model:q2",
 )
 
 q3 = Question(
@@ -121,10 +118,7 @@ q3 = Question(
         "Precision divides by the number flagged: among the flagged referrals, the "
         "share who were placed.",
     ],
-    solution=(
-        'flagged = test["score"] >= threshold\n'
-        'precision_at_10 = test.loc[flagged, "placed_2y"].mean()'
-    ),
+    answer="rmlkit.exercises._answers.risk_model:q3",
 )
 
 q4 = Question(
@@ -134,30 +128,11 @@ q4 = Question(
         "Use the same flagged referrals as in Task 3.",
         'Take the mean of `test["score"]` over the flagged referrals only.',
     ],
-    solution=(
-        'flagged = test["score"] >= threshold\n'
-        'mean_score_flagged = test.loc[flagged, "score"].mean()'
-    ),
+    answer="rmlkit.exercises._answers.risk_model:q4",
 )
 
 w5 = WrittenQuestion(
     "what the AUC hides",
-    model_answer=(
-        "The AUC says how well the model ranks children: the chance that a child who was "
-        "placed gets a higher score than one who was not. It is the same whatever the "
-        "threshold, so it says nothing about the decisions an agency makes with the "
-        "score. With a low base rate, even a model with a respectable AUC flags mostly "
-        "children who will not be placed: precision at the 10 % capacity is far below 1, "
-        "so most flagged families would face extra attention they do not need. The AUC "
-        "also hides whether the scores mean what they say (calibration: here the mean "
-        "score of flagged children can be compared with the share of them placed), how "
-        "errors fall on different groups of children, and that the label is placement, a "
-        "proxy shaped by past decisions, known only for screened-in referrals. Finally, an "
-        "AUC measured on a random split flatters a flexible model, because siblings and "
-        "earlier referrals of the same family land on both sides; a split by household "
-        "estimates how the model will do for new families. I would report the AUC with "
-        "precision and recall at the agency's capacity, calibration, and error rates by "
-        "group."
-    ),
+    answer="rmlkit.exercises._answers.risk_model:w5",
     min_words=80,
 )

@@ -69,11 +69,7 @@ q1 = Question(
         "Group the truth's `harm` column by the children's `race_ethnicity` and take the "
         "mean: the mean of True/False values is the share of True.",
     ],
-    solution=(
-        'group = df["race_ethnicity"].astype(str)\n'
-        'harm_rate = truth.loc[screened, "harm"].groupby(group[screened]).mean()'
-        ".loc[main_groups]"
-    ),
+    answer="rmlkit.exercises._answers.social_data:q1",
 )
 
 q2 = Question(
@@ -85,13 +81,7 @@ q2 = Question(
         "The gap is the proxy minus the truth: substantiation rate minus harm rate. A "
         "positive gap means substantiation overstates true harm in that group.",
     ],
-    solution=(
-        'group = df["race_ethnicity"].astype(str)\n'
-        'substantiated = df.loc[screened, "substantiated"].astype(bool)\n'
-        "substantiation_rate = substantiated.groupby(group[screened]).mean()"
-        ".loc[main_groups]\n"
-        "substantiation_gap = substantiation_rate - harm_rate"
-    ),
+    answer="rmlkit.exercises._answers.social_data:q2",
 )
 
 q3 = Question(
@@ -103,32 +93,11 @@ q3 = Question(
         "`df[contacts].sum(axis=1)` counts each child's recorded contacts (0 to 4); take "
         "its mean by group among the children you kept.",
     ],
-    solution=(
-        'group = df["race_ethnicity"].astype(str)\n'
-        'not_harmed = ~truth["harm"].to_numpy()\n'
-        "n_contacts = df[contacts].sum(axis=1)\n"
-        "contacts_without_harm = n_contacts[not_harmed].groupby(group[not_harmed]).mean()"
-        ".loc[main_groups]"
-    ),
+    answer="rmlkit.exercises._answers.social_data:q3",
 )
 
 w4 = WrittenQuestion(
     "substantiation as a measure of need",
-    model_answer=(
-        "Substantiation is a record of an investigator's decision, not a measurement of "
-        "harm. In this data it understates true harm for children from White and Hispanic "
-        "families and slightly overstates it for children from Black families, so the proxy "
-        "is not only noisy, it is wrong in different ways for different groups: its "
-        "construct validity differs by group. Children who were not being harmed have more "
-        "recorded contact with benefits, housing, police and health services if they are "
-        "from Black or Hispanic families. Those four features record how closely a family is "
-        "watched by public services, a trace of poverty and of surveillance, as much as a "
-        "child's need. A model trained to predict substantiation from them would learn that "
-        "families with more contact are riskier, and would flag children from Black families "
-        "more often at the same level of need; its errors would look like accuracy because "
-        "the label shares the same distortion. With real data we could not measure these "
-        "gaps, because the truth is unknown, so the validity of the label has to be argued "
-        "and checked with other evidence (case-file reviews, families' own accounts)."
-    ),
+    answer="rmlkit.exercises._answers.social_data:w4",
     min_words=80,
 )

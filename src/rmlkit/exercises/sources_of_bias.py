@@ -101,12 +101,7 @@ q1 = Question(
         "Divide the Black share by the White share, for flags and for harm, and return "
         "`pd.Series({\"flag ratio\": ..., \"harm ratio\": ...})`.",
     ],
-    solution=(
-        "def disparities(frame):\n"
-        '    shares = frame.groupby("group")[["flagged", "harm"]].mean()\n'
-        '    ratio = shares.loc["Black"] / shares.loc["White"]\n'
-        '    return pd.Series({"flag ratio": ratio["flagged"], "harm ratio": ratio["harm"]})'
-    ),
+    answer="rmlkit.exercises._answers.sources_of_bias:q1",
 )
 
 q2 = Question(
@@ -118,7 +113,7 @@ q2 = Question(
         "A dict of Series, one per scenario, becomes a DataFrame with `pd.DataFrame(...)`; "
         "`.T` turns the scenarios into rows.",
     ],
-    solution="effects = pd.DataFrame({sc: disparities(run(sc)) for sc in scenarios}).T",
+    answer="rmlkit.exercises._answers.sources_of_bias:q2",
 )
 
 q3 = Question(
@@ -130,34 +125,11 @@ q3 = Question(
         "Among those patients, take the share whose race is Black: divide by the number "
         "of patients in the top 3 %, not by the number of Black patients.",
     ],
-    solution=(
-        "black_share_top3 = {}\n"
-        "for label in labels:\n"
-        "    s = scores[label]\n"
-        "    top = s.index[s >= s.quantile(0.97)]\n"
-        '    black_share_top3[label] = (patients.loc[top, "race"] == "Black").mean()\n'
-        "black_share_top3 = pd.Series(black_share_top3)"
-    ),
+    answer="rmlkit.exercises._answers.sources_of_bias:q3",
 )
 
 w4 = WrittenQuestion(
     "where the disparity comes from",
-    model_answer=(
-        "Even with no bias mechanism, Black children are flagged about twice as often as "
-        "White children, far more than their difference in true harm: the model turns a "
-        "modest difference in need, which in this world comes with deprivation, into a "
-        "larger difference in flags. Surveillance bias and label bias each raise the flag "
-        "ratio further while the harm ratio does not rise: more recorded contact, "
-        "and labels more likely at the same harm, make Black children look riskier to the "
-        "model. Reporting bias lowers it in this simulation, because more referrals without "
-        "harm dilute the recorded outcomes of the group. An agency sees only the flags and "
-        "its records, never the harm column, so it cannot tell from its data whether a "
-        "disparity in flags reflects need or the way the records were made; that has to "
-        "be argued with other evidence. The health example shows the same problem in the "
-        "label: predicting cost instead of illness put far fewer Black patients in the top "
-        "3 %, with the same features and the same model. In children's social care, "
-        "choosing placement or substantiation as the label is the same kind of choice: it "
-        "measures the system's past responses as well as children's needs."
-    ),
+    answer="rmlkit.exercises._answers.sources_of_bias:w4",
     min_words=80,
 )

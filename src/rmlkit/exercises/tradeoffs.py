@@ -140,7 +140,7 @@ q1 = Question(
         "Precision asks: of the referrals that were flagged, what share were placed?",
         'Keep the rows of `test` where `flagged == 1`, then take the mean of `placed_2y`.',
     ],
-    solution='precision_10 = test.loc[test["flagged"] == 1, "placed_2y"].mean()',
+    answer="rmlkit.exercises._answers.tradeoffs:q1",
 )
 
 q2 = Question(
@@ -152,10 +152,7 @@ q2 = Question(
         'Keep the rows where `sweep["group"] == "all"` and `sweep["share flagged"] >= 0.05`, '
         "then take the largest `precision`.",
     ],
-    solution=(
-        'realistic = sweep[(sweep["group"] == "all") & (sweep["share flagged"] >= 0.05)]\n'
-        'best_precision = realistic["precision"].max()'
-    ),
+    answer="rmlkit.exercises._answers.tradeoffs:q2",
 )
 
 q3 = Question(
@@ -166,7 +163,7 @@ q3 = Question(
         "`capacity_decisions(scores, capacity, periods=...)` flags the `capacity` highest "
         "scores in each period; the periods here are in `week`.",
     ],
-    solution='flag_cap = capacity_decisions(test["score"], 8, periods=week)',
+    answer="rmlkit.exercises._answers.tradeoffs:q3",
 )
 
 q4 = Question(
@@ -178,31 +175,11 @@ q4 = Question(
         "cost_false_positive=1, sensitive_features=group)` and divide the `cost per row` "
         "of Black families by that of White families.",
     ],
-    solution=(
-        'costs = expected_cost(test["placed_2y"], flag_cap.astype(int), cost_false_negative=10,\n'
-        "                      cost_false_positive=1, sensitive_features=group)\n"
-        'cost_ratio = costs.loc["Black", "cost per row"] / costs.loc["White", "cost per row"]'
-    ),
+    answer="rmlkit.exercises._answers.tradeoffs:q4",
 )
 
 w5 = WrittenQuestion(
     "using the tool with 8 visits a week",
-    model_answer=(
-        "Flagging the highest scores, fewer than a third of flagged families go on to "
-        "have a child placed, and even at the best realistic flag rate precision stays "
-        "far below the 65 % that What Works for Children's Social Care found no model "
-        "reached. Most of the 8 families visited each week would therefore be false "
-        "alarms: an unexpected visit, worry, stigma and possibly a lasting mistrust of "
-        "services, for families who were not going to need care. At the same time the "
-        "capacity rule still misses most children who will be placed, because only 8 "
-        "can be seen. The costs are not shared equally: per referral, Black families "
-        "bear about twice the expected cost of White families, because their referrals "
-        "score higher and their children are placed more often. The 10-to-1 cost ratio "
-        "is a value judgement that decides these numbers; it should be set openly, "
-        "with families, practitioners and legal advisers, not by the analyst. I would "
-        "not use the scores to trigger visits; at most they could help prioritise "
-        "support that families can decline, with a review of who is flagged, by group, "
-        "and a plan to stop if the harms outweigh the benefits."
-    ),
+    answer="rmlkit.exercises._answers.tradeoffs:w5",
     min_words=80,
 )

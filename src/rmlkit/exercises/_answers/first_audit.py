@@ -1,0 +1,98 @@
+"""Answers of the exercise ``first-audit`` (see :mod:`rmlkit.exercises._answers`)."""
+
+from __future__ import annotations
+
+from rmlkit.check import Answer, KnownMistake, same_values
+from rmlkit.exercises._answers import mean_by
+
+
+def _columns(test):
+    group = test["race_ethnicity"].astype(str).to_numpy()
+    placed = test["placed_2y"].to_numpy(dtype=int) == 1
+    flagged = test["flagged"].to_numpy(dtype=int) == 1
+    return group, placed, flagged
+
+
+def fpr_by_group(test):
+    group, placed, flagged = _columns(test)
+    return mean_by(flagged, group, keep=~placed)
+
+
+def fpr_ratio(test):
+    rates = fpr_by_group(test)
+    return rates["Black"] / rates["White"]
+
+
+q1 = Answer(
+    expected=fpr_by_group,
+    atol=1e-12,
+    mistakes=[
+        KnownMistake(
+            "fpr_by_group looks like the share flagged among *all* the children of each "
+            "group (the selection rate). The false positive rate looks only at the "
+            "children who were not placed: among them, the share flagged.",
+            wrong_value=lambda test: mean_by(_columns(test)[2], _columns(test)[0])),
+        KnownMistake(
+            "fpr_by_group looks like the share not placed among the *flagged* children "
+            "(1 - precision, the false discovery rate). The false positive rate divides "
+            "by the children who were not placed, not by those flagged.",
+            wrong_value=lambda test: mean_by(~_columns(test)[1], _columns(test)[0],
+                                             keep=_columns(test)[2])),
+        KnownMistake(
+            "fpr_by_group divides the false positives (flagged, not placed) by *every* "
+            "child of the group. The false positive rate divides them by the children "
+            "who were not placed only.",
+            wrong_value=lambda test: mean_by(_columns(test)[2] & ~_columns(test)[1],
+                                             _columns(test)[0])),
+        KnownMistake(
+            "fpr_by_group looks like the share flagged among the children who *were* "
+            "placed: that is the true positive rate. The false positive rate looks at "
+            "the children who were not placed (`placed_2y == 0`).",
+            wrong_value=lambda test: mean_by(_columns(test)[2], _columns(test)[0],
+                                             keep=_columns(test)[1])),
+    ],
+    solution=(
+        'frame = MetricFrame(\n'
+        '    metrics=false_positive_rate,\n'
+        '    y_true=test["placed_2y"],\n'
+        '    y_pred=test["flagged"],\n'
+        '    sensitive_features=test["race_ethnicity"],\n'
+        ')\n'
+        'fpr_by_group = frame.by_group'
+    ),
+)
+
+q2 = Answer(
+    expected=fpr_ratio,
+    mistakes=[
+        KnownMistake(
+            "fpr_ratio divides by the average rate of all groups. The task compares two "
+            "groups: the rate of Black children over the rate of White children.",
+            matches=lambda answer, fpr_by_group: same_values(
+                answer, fpr_by_group["Black"] / fpr_by_group.mean())),
+        KnownMistake(
+            "fpr_ratio follows from your fpr_by_group, whose values are not right yet: "
+            "fix Task 1 first (run its check), then this ratio.",
+            matches=lambda answer, fpr_by_group: same_values(
+                answer, fpr_by_group["Black"] / fpr_by_group["White"])),
+    ],
+    solution=(
+        'fpr_ratio = fpr_by_group["Black"] / fpr_by_group["White"]'
+    ),
+)
+
+w3 = (
+    'Flagging 20 % instead of 10 % lowers the threshold, so more children are flagged in '
+    'every group: false positive rates rise and false negative rates fall. Fewer children'
+    ' who go on to need care would be missed, but many more families would be '
+    'investigated without need. The extra false positives are likely to fall most on the '
+    'groups whose rates were already highest, such as children from Black families, whose'
+    ' records are denser because of more contact with public services. For a family, a '
+    'false positive can mean an intrusive investigation, stress, stigma and lasting '
+    'mistrust of services. Before supporting the change I would want to know whether '
+    'investigators have the capacity to act on twice as many flags, what happens to '
+    'flagged families, the error rates by group at the new threshold with their '
+    'uncertainty, and what families and practitioners think.'
+)
+
+__all__ = ["q1", "q2", "w3"]
