@@ -78,7 +78,7 @@ def load_config(root):
     """
     from traitlets.config.loader import PyFileConfigLoader
 
-    root = Path(root).resolve()
+    root = Path(check_path("root", root)).resolve()
     if not (root / "nbgrader_config.py").is_file():
         raise FileNotFoundError(
             f"root should be an nbgrader course folder holding nbgrader_config.py, but "
@@ -119,6 +119,8 @@ def nbgrader_failure(result: dict, what: str) -> str:
 
     Introduced in the {ref}`instructors-guide` (Grading).
     """
+    check_type("result", result, dict, "what an NbGraderAPI call returned (a dict)")
+    check_type("what", what, str, "the step that failed, in words")
     lines = [line.strip() for text in (result.get("log") or "", result.get("error") or "")
              for line in text.splitlines() if line.strip()]
     causes = [f"{m.group(1)}: {m.group(2)}".rstrip(": ") for m in map(_EXCEPTION_LINE.match, lines)
@@ -297,6 +299,8 @@ def leaked_secrets(page: str, secrets: list[str]) -> list[str]:
 
     Introduced in the {ref}`instructors-guide` (how feedback hides hidden tests).
     """
+    check_type("page", page, str, "the HTML of a feedback page")
+    check_type("secrets", secrets, list, "a list of hidden-test lines (hidden_test_lines())")
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     found = []
     squeezed = {s: re.sub(r"\s+", "", s) for s in [*secrets, HIDDEN_BEGIN]}
@@ -329,6 +333,7 @@ def sanitize_page(page: str) -> str:
     """
     import nh3
 
+    check_type("page", page, str, "the HTML of a feedback page")
     head_match = re.search(r"<head[^>]*>(.*?)</head>", page, re.S | re.I)
     body_match = re.search(r"<body[^>]*>(.*)</body>", page, re.S | re.I)
     head = head_match.group(1) if head_match else ""
