@@ -10,7 +10,7 @@ import os
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-from rmlkit.grading import HideHiddenTestTracebacks
+from rmlkit.grading import HideHiddenTestOutput
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -25,10 +25,12 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Feedback goes back to students: never show them the hidden tests' code, neither in
-# the cells nor in the tracebacks of failed hidden tests.
+# the cells nor in what a cell with hidden tests printed or raised (only whether it
+# passed and the test's own message). `rmlkit course feedback` then cleans every page of
+# scripts and checks it for hidden-test code, also encoded.
 c.GenerateFeedback.preprocessors = [
     GetGrades,
-    HideHiddenTestTracebacks,
+    HideHiddenTestOutput,
     ClearHiddenTests,
     CSSHTMLHeaderPreprocessor,
 ]

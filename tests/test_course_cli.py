@@ -2,12 +2,15 @@
 
 init -> release -> collect (a folder and an LMS zip) -> autograde --workers 2 (grades
 compared with sequential ``nbgrader autograde`` on a copy) -> feedback (no hidden tests)
--> export (CSV) -> report (HTML). Also: --help for every step, errors that name the
-argument, and the item analysis on numbers worked out by hand.
+-> export (CSV) -> report (HTML). The same cycle through ``.venv/bin/rmlkit`` by its full
+path, without the environment on PATH, as root and as a normal user. Also: --help for
+every step, errors that name the argument (and nbgrader's cause, in one line), and the
+item analysis on numbers worked out by hand.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 
@@ -15,6 +18,8 @@ import nbformat
 import pandas as pd
 import pytest
 from exercise_bank import answer
+from grader_accounts import WHO, grader
+from nbformat.v4 import new_code_cell, new_notebook
 
 from rmlkit import course
 from rmlkit.cli import STEPS, main
@@ -183,3 +188,59 @@ def test_errors_name_the_argument_and_what_to_do(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["course", "autograde", ASSIGNMENT, "--workers", "0", "--course", str(root)])
     assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module", params=WHO)
+def cycle(request):
+    """The whole cycle by `.venv/bin/rmlkit`, not activated, as root or a normal user."""
+    who = grader(request.param)
+    root = who.workspace / "course"
+    who.run("course", "init", root, "--assignment", ASSIGNMENT)
+    who.run("course", "release", ASSIGNMENT, "--course", root)
+    released = root / "release" / ASSIGNMENT / NOTEBOOK
+    folder = who.workspace / "submissions"
+    for student, answers in SUBMISSIONS.items():
+        (folder / student).mkdir(parents=True)
+        nbformat.write(submission(released, answers), folder / student / NOTEBOOK)
+    who.give(folder)
+    who.run("course", "collect", ASSIGNMENT, folder, "--course", root)
+    who.run("course", "autograde", ASSIGNMENT, "--workers", "2", "--quiet", "--course", root)
+    who.run("course", "feedback", ASSIGNMENT, "--course", root)
+    who.run("course", "export", "--to", root / "grades.csv", "--course", root)
+    who.run("course", "report", "--to", root / "report.html", "--course", root)
+    yield who, root
+    who.cleanup()
+
+
+def test_the_whole_cycle_works_for_root_and_a_normal_user(cycle, autograded):
+    """Before, a normal user's autograde failed on nbgrader's read-only files."""
+    who, root = cycle
+    assert grades(root) == grades(autograded)  # the same grades as the in-process run
+    autograded_files = list((root / "autograded").glob(f"*/{ASSIGNMENT}/{NOTEBOOK}"))
+    assert len(autograded_files) == len(SUBMISSIONS)
+    owner = who.account.pw_uid if who.account else os.geteuid()
+    assert {p.stat().st_uid for p in autograded_files} == {owner}
+    table = pd.read_csv(root / "grades.csv").set_index("student_id")
+    assert sorted(table.index) == sorted(SUBMISSIONS)
+    for student in SUBMISSIONS:
+        page = root / "feedback" / student / ASSIGNMENT / "first-audit.html"
+        assert "Content-Security-Policy" in page.read_text()
+    assert "Histogram of the scores of 3 submissions" in (root / "report.html").read_text()
+
+
+def test_an_nbgrader_failure_shows_its_cause_in_one_line(tmp_path, capsys):
+    exercises = tmp_path / "exercises"
+    (exercises / "source" / "broken").mkdir(parents=True)
+    meta = {"nbgrader": {"grade": True, "grade_id": "same", "locked": True, "points": 1,
+                         "schema_version": 3, "solution": False, "task": False}}
+    nb = new_notebook(cells=[new_code_cell("assert True", metadata=meta),
+                             new_code_cell("assert True", metadata=meta)])
+    nbformat.write(nb, exercises / "source" / "broken" / "broken.ipynb")
+    shutil.copy(course.KIT_EXERCISES / "nbgrader_config.py", exercises / "nbgrader_config.py")
+    root = tmp_path / "course"
+    assert main(["course", "init", str(root), "--from", str(exercises)]) == 0
+    capsys.readouterr()
+    assert main(["course", "release", "broken", "--course", str(root)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "Duplicate grade id: same" in err and "above traceback" not in err

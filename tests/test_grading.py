@@ -9,7 +9,6 @@ are exported to CSV and read back.
 from __future__ import annotations
 
 import copy
-import shutil
 
 import nbformat
 import pandas as pd
@@ -19,7 +18,8 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.validator import Validator
-from traitlets.config.loader import PyFileConfigLoader
+
+from rmlkit.grading import copy_course
 
 from conftest import ROOT
 
@@ -33,13 +33,7 @@ HIDDEN_MARKERS = ["_expected", "_not_placed", "_rates", "_given", "BEGIN HIDDEN 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A temporary copy of the course and the configuration nbgrader would load."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copytree(ROOT / "exercises" / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
-    shutil.copy(ROOT / "exercises" / "nbgrader_config.py", root / "nbgrader_config.py")
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    config.Exchange.root = str(root / "exchange")
-    return root, config
+    return copy_course(ROOT / "exercises", tmp_path_factory.mktemp("course"), [ASSIGNMENT])
 
 
 @pytest.fixture(scope="module")

@@ -473,6 +473,10 @@ NOT_WALKED = {
     "rmlkit.sandbox.execute_in_sandbox": (
         "runs a notebook's kernel under resource limits (seconds per call, and as another "
         "user when root); tests/test_hostile_submissions.py calls it with hostile input"),
+    **{f"rmlkit.grading.{name}": (
+        "takes feedback pages, nbgrader results or notebook paths, which the walker does not "
+        "build; tests/test_feedback_safety.py and the hostile-submission cycle call it")
+       for name in ("hidden_test_lines", "leaked_secrets", "nbgrader_failure", "sanitize_page")},
 }
 
 

@@ -17,7 +17,8 @@ STEPS = {
     "remove": "remove one student's submission (files and grades), e.g. before collecting "
               "it again",
     "autograde": "grade the submissions safely, in parallel",
-    "feedback": "make feedback pages for students (never with hidden tests)",
+    "feedback": "make feedback pages for students (never with hidden tests; exit status "
+                "100 + N when N pages were withheld)",
     "formgrader": "hand-grade written answers: nbgrader's formgrader on this course",
     "export": "write the grades to a CSV file (nbgrader's, or for Canvas or Moodle)",
     "report": "write an HTML report: score distributions and an item analysis",
@@ -98,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--memory-mb", type=_positive("--memory-mb"), default=4096, metavar="MB",
                    help="address space of the kernel in MB (default: 4096)")
     p.add_argument("--processes", type=_positive("--processes"), default=256, metavar="N",
-                   help="processes and threads of the kernel (default: 256; needs root)")
+                   help="processes and threads of the kernel (default: 256; needs namespaces)")
     p.add_argument("--output-bytes", type=_positive("--output-bytes"), default=2_000_000,
                    metavar="N", help="output kept per notebook (default: 2000000)")
     p.add_argument("--allow-network", action="store_true",
@@ -169,6 +170,14 @@ def _run(args) -> int:
         pages = course.feedback(args.course, args.assignment,
                                 allow_ungraded=args.allow_ungraded)
         print(f"{len(pages)} feedback pages in {Path(args.course).resolve() / 'feedback'}")
+        withheld = getattr(pages, "withheld", {})
+        for page, reason in withheld.items():
+            print(f"WITHHELD {page}: {reason}", file=sys.stderr)
+        if withheld:
+            status = 100 + min(len(withheld), 99)
+            print(f"{len(withheld)} feedback page(s) withheld; exit status {status} "
+                  "(100 + the number withheld)", file=sys.stderr)
+            return status
     elif args.step == "export":
         columns = dict(item.split("=", 1) for item in args.column if "=" in item)
         if len(columns) != len(args.column):
@@ -230,6 +239,10 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     import logging
     import warnings
+
+    from rmlkit.grading import use_environment_tools
+
+    use_environment_tools()  # nbgrader runs alembic: found next to this Python
 
     # nbgrader's gradebook triggers these inside SQLAlchemy; they are not the user's to fix
     warnings.filterwarnings("ignore", message="Object of type <.*> not in session")

@@ -31,12 +31,15 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import zipfile
 from pathlib import Path
 
+from rmlkit import grading
 from rmlkit._checks import check_columns, check_path, check_type
+from rmlkit.grading import HIDDEN_BEGIN
 from rmlkit.sandbox import Limits, available_protections, detect_tampering, execute_in_sandbox
 
 __all__ = [
@@ -52,11 +55,35 @@ __all__ = [
     "export",
     "report",
     "item_analysis",
+    "load_config",
+    "protections_summary",
     "student_table",
 ]
 
-KIT_EXERCISES = Path(__file__).resolve().parents[2] / "exercises"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+def _kit_exercises() -> Path | None:
+    """The kit's ``exercises/`` folder, in the project rmlkit was installed from.
+
+    pip records where a package was installed from (``direct_url.json``); a copy of
+    rmlkit from elsewhere has no exercises of its own: pass ``--from DIR`` then.
+    """
+    import importlib.metadata
+    import urllib.parse
+    import urllib.request
+
+    try:
+        info = json.loads(importlib.metadata.distribution("rmlkit").read_text(
+            "direct_url.json") or "{}")
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return None
+    url = urllib.parse.urlparse(info.get("url", ""))
+    if url.scheme != "file":
+        return None
+    folder = Path(urllib.request.url2pathname(url.path)) / "exercises"
+    return folder if (folder / "source").is_dir() else None
+
+
+KIT_EXERCISES = _kit_exercises()
 
 
 class CourseError(Exception):
@@ -98,14 +125,14 @@ def _root(course) -> Path:
 
 
 def load_config(course):
-    """The course's nbgrader configuration, with its root set to the course directory."""
-    from traitlets.config.loader import PyFileConfigLoader
+    """The course's nbgrader configuration, with its root set to the course directory.
 
-    root = _root(course)
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
-    config.Exchange.root = str(root / "exchange")
-    return config
+    For calling nbgrader's own Python API on a course made by :func:`init_course`
+    (``rmlkit.grading.load_config`` does the work).
+
+    Introduced in {ref}`instructors-guide` (Grading).
+    """
+    return grading.load_config(_root(course))
 
 
 def _api(course):
@@ -113,6 +140,7 @@ def _api(course):
     from nbgrader.coursedir import CourseDirectory
 
     config = load_config(course)
+    grading.use_environment_tools()
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config), config
 
 
@@ -135,6 +163,10 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
     Introduced in {ref}`instructors-guide`.
     """
     directory = Path(check_path("directory", directory)).resolve()
+    if exercises is None:
+        raise CourseError("exercises: the kit's exercises folder was not found next to "
+                          "this copy of rmlkit. Pass --from DIR, the exercises/ folder of "
+                          "a checkout of the kit.")
     exercises = Path(check_path("exercises", exercises))
     if not (exercises / "source").is_dir():
         raise CourseError(f"exercises: {exercises} has no source/ folder of assignments. "
@@ -170,8 +202,8 @@ def release(course, assignment: str) -> Path:
     api, _ = _api(root)
     result = api.generate_assignment(assignment)
     if not result["success"]:
-        raise CourseError(f"release: nbgrader could not generate {assignment!r}:\n"
-                          f"{result.get('error') or result.get('log')}")
+        raise CourseError("release: " + grading.nbgrader_failure(
+            result, f"could not generate {assignment!r}"))
     folder = root / "release" / assignment
     archive = shutil.make_archive(str(root / "release" / assignment), "zip", folder)
     return Path(archive)
@@ -490,7 +522,17 @@ def _save_grades(config, path: Path, text: str, info: dict) -> None:
     resources = {"nbgrader": info, "unique_key": info["notebook"]}
     for cls in (SaveAutoGrades, AssignLatePenalties, CheckCellMetadata):
         nb, resources = cls(config=config)(nb, resources)
-    nbformat.write(nb, path)
+    _replace_file(path, nbformat.writes(nb))
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``path`` anew, keeping its mode: nbgrader leaves autograded files read-only
+    (444), which only root may open for writing; replacing needs the folder writable."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    temporary = path.with_name(f".{path.name}.saving")
+    temporary.write_text(text)
+    os.chmod(temporary, mode)
+    os.replace(temporary, path)
 
 
 def _failed_cells(text: str) -> dict[str, str]:
@@ -555,7 +597,8 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
         release(root, assignment)
     sanitized = _sanitize(config, assignment, chosen, force)
     _record_skipped(root, assignment, chosen, sanitized, force)
-    hidden = [str(root), str(KIT_EXERCISES), str(Path.home()), *map(str, hide)]
+    hidden = [str(root), *([str(KIT_EXERCISES)] if KIT_EXERCISES else []), str(Path.home()),
+              *map(str, hide)]
     tasks = []
     for student in sanitized:
         folder = root / "autograded" / student / assignment
@@ -654,6 +697,10 @@ def _write_log(root: Path, assignment: str, results) -> None:
 
 
 def protections_summary(limits: Limits | None = None) -> str:
+    """Which sandbox protections work here, one line each (``rmlkit course protections``).
+
+    Introduced in {ref}`instructors-guide` (Grading).
+    """
     return "\n".join(str(p) for p in available_protections(limits))
 
 
@@ -662,24 +709,33 @@ def protections_summary(limits: Limits | None = None) -> str:
 
 
 def _hidden_test_lines(root: Path, assignment: str) -> list[str]:
+    """Hidden-test lines of the assignment that its released version does not show."""
     import nbformat
 
-    lines = []
-    for path in (root / "source" / assignment).glob("*.ipynb"):
-        for cell in nbformat.read(path, as_version=4).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if HIDDEN_BEGIN in line:
-                    inside = True
-                elif HIDDEN_END in line:
-                    inside = False
-                elif inside and len(line.strip()) > 12:
-                    lines.append(line.strip())
-    return lines
+    released = "".join(re.sub(r"\s+", "", cell.source)
+                       for path in (root / "release" / assignment).glob("*.ipynb")
+                       for cell in nbformat.read(path, as_version=4).cells)
+    return [line for line in grading.hidden_test_lines(
+        sorted((root / "source" / assignment).glob("*.ipynb")))
+        if re.sub(r"\s+", "", line) not in released]
+
+
+class FeedbackPages(list):
+    """The feedback pages made, as paths; ``withheld`` maps a page kept back to why."""
+
+    def __init__(self, pages=(), withheld=None):
+        super().__init__(pages)
+        self.withheld: dict[Path, str] = dict(withheld or {})
 
 
 def feedback(course, assignment: str, *, allow_ungraded: bool = False) -> list[Path]:
-    """Generate feedback (nbgrader) and check that no hidden test's code is in it.
+    """Generate feedback (nbgrader), make every page safe, and hold back any that leaks.
+
+    Every page is cleaned of scripts (:func:`rmlkit.grading.sanitize_page`) and checked
+    for hidden-test code, as written or encoded (:func:`rmlkit.grading.leaked_secrets`).
+    A page that shows any is deleted, so that student gets no feedback until the
+    instructor has looked; the others are kept. Returns the pages kept, with
+    ``.withheld`` naming each page held back and why.
 
     Refuses while written answers wait for a grader (their score would show as 0),
     unless ``allow_ungraded``. The pages hold no rubric and render the exercises'
@@ -699,19 +755,32 @@ def feedback(course, assignment: str, *, allow_ungraded: bool = False) -> list[P
                           "feedback (c.GenerateFeedback.preprocessors). Copy the kit's "
                           "exercises/nbgrader_config.py into the course.")
     result = api.generate_feedback(assignment)
+    pages = _checked_pages(root, assignment)  # also those made before nbgrader failed
     if not result["success"]:
-        raise CourseError(f"feedback: nbgrader failed:\n{result.get('error') or ''}")
+        raise CourseError("feedback: " + grading.nbgrader_failure(
+            result, "could not make every feedback page") + f" ({len(pages)} pages made "
+            "and checked).")
+    return pages
+
+
+def _checked_pages(root: Path, assignment: str) -> FeedbackPages:
     pages = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
     _check_no_rubric(root, assignment, pages)
     secrets = _hidden_test_lines(root, assignment)
+    kept, withheld = [], {}
     for page in pages:
-        text = html.unescape(page.read_text())
-        leaked = [s for s in secrets if s in text]
-        if leaked or HIDDEN_BEGIN in text:
+        text = grading.sanitize_page(page.read_text())
+        leaked = grading.leaked_secrets(text, secrets)
+        if leaked:
             page.unlink()
-            raise CourseError(f"feedback: {page} showed hidden test code ({leaked[:1]}); it "
-                              "was deleted. Check c.GenerateFeedback.preprocessors.")
-    return pages
+            withheld[page] = (f"it showed hidden-test code ({len(leaked)} line(s), e.g. "
+                              f"{leaked[0][:60]!r}), perhaps encoded; it was deleted. Look "
+                              f"at {page.parent.relative_to(root / 'feedback')} in "
+                              "autograded/ before you give this student feedback")
+            continue
+        _replace_file(page, text)
+        kept.append(page)
+    return FeedbackPages(kept, withheld)
 
 
 def _check_hand_graded(root: Path, assignment: str, allow_ungraded: bool) -> None:

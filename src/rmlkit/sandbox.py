@@ -6,11 +6,18 @@ small launcher (``python -m rmlkit.sandbox launch``). The launcher, before it be
 the kernel:
 
 - hides the course directory (source, hidden tests, gradebook, other submissions) and
-  the grader's home under empty read-only file systems, in a private mount namespace;
+  the grader's home under empty read-only file systems, in a private mount namespace,
+  and gives the kernel an empty ``/tmp``, ``/var/tmp`` and ``/dev/shm`` of its own;
 - leaves the network behind, in a private network namespace (only ``lo``, down);
+- stays as the first process of a private PID namespace, so that every process the
+  kernel starts (a new session, a double fork) ends when the kernel does;
 - sets resource limits: address space (memory), CPU seconds, file size, no core files,
-  and, when it runs the kernel under a user id of its own, the number of processes;
+  and the number of processes (counted in the kernel's own user id or user namespace);
 - drops to an unprivileged user id (as root) so that file permissions protect the rest.
+
+A normal user gets the same, inside a user namespace of its own, except the separate
+user id. Test cells run under :mod:`rmlkit._cell_guard`, which undoes what student code
+changed in how IPython runs cells before every test cell.
 
 The grader talks to the kernel over Unix sockets (ZMQ ``ipc`` transport), which do not
 need the network. The executing preprocessor adds a time limit per cell (nbgrader's),
@@ -30,6 +37,7 @@ import dataclasses
 import functools
 import json
 import os
+import secrets
 import shutil
 import signal
 import stat
@@ -39,6 +47,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from rmlkit import _cell_guard as cell_guard
 
 from ._checks import check_type
 
@@ -105,12 +115,19 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+# Folders every kernel gets empty and of its own (a tmpfs in its mount namespace).
+PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
+PID_NAMESPACE = ("--pid", "--fork", "--kill-child", "--mount-proc")
+
+
 @functools.cache
 def _namespace_prefix(network: bool = False) -> tuple[str, ...] | None:
     """The ``unshare`` command that gives the kernel private namespaces, if it works here.
 
-    A private mount namespace always (to hide the course), and a private network
-    namespace unless ``network``. Not root: inside a user namespace of its own.
+    A private mount namespace always (to hide the course and give it its own /tmp), a
+    private PID namespace when the system allows it (every process the kernel starts
+    ends with it), and a private network namespace unless ``network``. Not root:
+    inside a user namespace of its own.
     """
     unshare = shutil.which("unshare")
     if not unshare or not sys.platform.startswith("linux"):
@@ -120,11 +137,18 @@ def _namespace_prefix(network: bool = False) -> tuple[str, ...] | None:
         prefix.insert(1, "--net")
     if not _is_root():
         prefix[1:1] = ["--user", "--map-root-user"]
-    try:
-        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return tuple(prefix) if probe.returncode == 0 else None
+    for candidate in ([*prefix, *PID_NAMESPACE], prefix):
+        try:
+            probe = subprocess.run([*candidate, "true"], capture_output=True, timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if probe.returncode == 0:
+            return tuple(candidate)
+    return None
+
+
+def _pid_namespace(prefix) -> bool:
+    return prefix is not None and "--pid" in prefix
 
 
 def available_protections(limits: Limits | None = None) -> list[Protection]:
@@ -134,6 +158,7 @@ def available_protections(limits: Limits | None = None) -> list[Protection]:
     """
     limits = check_type("limits", limits or Limits(), Limits, "a Limits(...)")
     namespaces = _namespace_prefix(limits.network) is not None
+    pids = _pid_namespace(_namespace_prefix(limits.network))
     root = _is_root()
     linux = sys.platform.startswith("linux")
     why_ns = ("needs Linux with the `unshare` command and namespaces allowed "
@@ -148,17 +173,24 @@ def available_protections(limits: Limits | None = None) -> list[Protection]:
                    if linux else "needs Linux resource limits"),
         Protection("CPU-time limit", linux, f"{limits.cpu_seconds} s (RLIMIT_CPU)"
                    if linux else "needs Linux resource limits"),
-        Protection("process limit", linux and root and namespaces,
-                   f"{limits.processes} processes and threads (RLIMIT_NPROC, own user id)"
-                   if linux and root and namespaces else
-                   "only when the grader runs as root: the limit counts all processes of a "
-                   "user id, so the kernel needs a user id of its own"),
+        Protection("process limit", namespaces,
+                   f"{limits.processes} processes and threads (RLIMIT_NPROC, "
+                   + ("own user id)" if root else "own user namespace)")
+                   if namespaces else why_ns + ": the limit counts all processes of a user "
+                   "id, so the kernel needs a user id or user namespace of its own"),
         Protection("unprivileged kernel user", root and namespaces,
                    f"kernels run as user ids {KERNEL_UID_BASE}+" if root and namespaces else
                    "only as root: the kernel runs with your own user id"),
         Protection("course files hidden", namespaces,
                    "course directory and grader's home hidden in a private mount namespace"
                    if namespaces else why_ns),
+        Protection("private /tmp and home", namespaces,
+                   "each kernel gets an empty /tmp, /var/tmp, /dev/shm and home of its own, "
+                   "gone when it ends" if namespaces else why_ns),
+        Protection("no process outlives its submission", pids or (root and namespaces),
+                   "private PID namespace: every process the kernel starts ends with it"
+                   if pids else ("the kernel's user id is emptied of processes (root only)"
+                                 if root and namespaces else why_ns + " and PID namespaces")),
         Protection("no network", namespaces or limits.network,
                    "private network namespace (no interfaces)" if namespaces and not
                    limits.network else ("network allowed by --allow-network"
@@ -184,14 +216,16 @@ def _mount(source: str, target: str, fstype: str | None, flags: int, data: str |
 MS_BIND, MS_MOVE, MS_REC = 4096, 8192, 16384
 
 
-def _mount_plan(hide: list[str], needed: list[str], uid: int) -> dict[str, set[str]]:
+def _mount_plan(hide: list[str], needed: list[str], uid: int,
+                private=()) -> dict[str, set[str]]:
     """Folders to cover with an empty file system, and the children to keep in each.
 
-    Covers every folder in ``hide`` and, on the way to each ``needed`` path (the Python
-    installation), the first folder the kernel's user ``uid`` could not enter (the
-    grader's home), keeping the child that leads to the needed path.
+    Covers every folder in ``hide`` and ``private`` and, on the way to each ``needed``
+    path (the Python installation, the submission's own folder), the first folder the
+    kernel's user ``uid`` could not enter (the grader's home), keeping the child that
+    leads to the needed path.
     """
-    plan: dict[str, set[str]] = {h: set() for h in hide if os.path.isdir(h)}
+    plan: dict[str, set[str]] = {h: set() for h in [*hide, *private] if os.path.isdir(h)}
     for path in needed:
         parts = Path(path).resolve().parts
         for i in range(1, len(parts) - 1):
@@ -209,9 +243,10 @@ def _launch(spec_path: str, command: list[str]) -> None:
     spec = json.loads(Path(spec_path).read_text())
     uid = spec.get("uid")
     if spec.get("namespaces"):
+        private = [p for p in PRIVATE_TMP if os.path.isdir(p)]
         plan = _mount_plan(spec["hide"], spec["needed"],
-                           uid if uid is not None else os.getuid())
-        staging = tempfile.mkdtemp(prefix="rml-stage-")
+                           uid if uid is not None else os.getuid(), private)
+        staging = _staging_folder([*spec["needed"], *spec["hide"], *private])
         moved = []
         for directory, children in sorted(plan.items()):
             if not os.path.isdir(directory):
@@ -221,11 +256,19 @@ def _launch(spec_path: str, command: list[str]) -> None:
                 os.mkdir(holder)
                 _mount(child, holder, None, MS_BIND | MS_REC, None)
                 moved.append((holder, os.path.join(directory, os.path.basename(child))))
-            _mount("tmpfs", directory, "tmpfs", 0, "size=64k,mode=0711")
+            options = (f"size={spec['tmp_mb']}m,mode=1777" if directory in private
+                       else "size=64k,mode=0711")
+            _mount("tmpfs", directory, "tmpfs", 0, options)
             for holder, target in moved:
                 if os.path.dirname(target) == directory:
                     os.makedirs(target, exist_ok=True)
                     _mount(holder, target, None, MS_MOVE, None)
+    if os.getpid() == 1:  # the first process of a PID namespace: stay, as its init
+        kernel = os.fork()
+        if kernel:
+            sys.exit(_be_init(kernel))
+        # Its parent is this init (PID 1), not the grader: ipykernel must not watch it.
+        os.environ["JPY_PARENT_PID"] = "1"
     import resource
 
     for name, value in spec["rlimits"].items():
@@ -239,6 +282,38 @@ def _launch(spec_path: str, command: list[str]) -> None:
     os.execvp(command[0], command)
 
 
+def _staging_folder(used: list[str]) -> str:
+    """A folder outside everything covered, on a tmpfs of its own: nothing reaches the host.
+
+    The folders kept inside covered ones wait there while their parent is covered.
+    """
+    for candidate in ("/mnt", "/media", "/srv", "/opt"):
+        if os.path.isdir(candidate) and not any(
+                u == candidate or u.startswith(candidate + "/") for u in used):
+            _mount("tmpfs", candidate, "tmpfs", 0, "size=64k,mode=0700")
+            return candidate
+    return tempfile.mkdtemp(prefix="rml-stage-")
+
+
+def _be_init(kernel: int) -> int:
+    """Reap every process of the namespace until the kernel ends; then end them all.
+
+    When this process (PID 1 of the namespace) exits, the system kills every process
+    left in it. The exit status tells the grader how the kernel ended: its own exit
+    code, or 128 + the signal that killed it.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, signal.SIG_IGN)
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            return 1
+        if pid == kernel:
+            code = os.waitstatus_to_exitcode(status)
+            return 128 - code if code < 0 else code
+
+
 # --------------------------------------------------------------------------------------
 # The kernel manager and the executing preprocessor.
 
@@ -250,7 +325,7 @@ def _kernel_classes():
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from nbformat.v4 import new_output
     from nbgrader.preprocessors import Execute
-    from traitlets import Dict, Integer, Unicode
+    from traitlets import Bool, Dict, Integer, Unicode
 
     class SandboxedKernelManager(AsyncKernelManager):
         """Starts the kernel through the launcher, talking over Unix sockets."""
@@ -264,7 +339,7 @@ def _kernel_classes():
                 os.chown(self.connection_file, self.kernel_uid, self.kernel_uid)
 
         def format_kernel_cmd(self, extra_arguments=None):
-            cmd = super().format_kernel_cmd(extra_arguments)
+            cmd = [*super().format_kernel_cmd(extra_arguments), *GUARD_ARGUMENTS]
             return [*json.loads(self.launcher_prefix), *cmd] if self.launcher_prefix else cmd
 
     class SandboxedExecute(Execute):
@@ -273,6 +348,7 @@ def _kernel_classes():
         total_timeout = Integer(900).tag(config=True)
         output_bytes = Integer(2_000_000).tag(config=True)
         kernel_env = Dict().tag(config=True)
+        pid_namespace = Bool(False).tag(config=True)
 
         def preprocess(self, nb, resources=None, km=None):
             self.events: list[str] = []
@@ -280,15 +356,39 @@ def _kernel_classes():
             self._capped = False
             self._current = None
             self._deadline_hit = False
+            self._nonces: dict[int, str] = {}
+            self._acks: dict[int, dict] = {}
             try:
-                return super().preprocess(nb, resources, km=km)
+                nb, resources = super().preprocess(nb, resources, km=km)
             except DeadKernelError:
                 self._mark_not_run(nb)
-                return nb, resources
             finally:
                 timer = getattr(self, "_watchdog", None)
                 if timer is not None:
                     timer.cancel()
+            self._check_tests_ran(nb)
+            return nb, resources
+
+        def _check_tests_ran(self, nb):
+            """A test cell that did not answer with its nonce did not run as written: 0."""
+            changes = set()
+            for index, nonce in self._nonces.items():
+                cell = nb.cells[index]
+                ack = self._acks.get(index) or {}
+                changes.update(ack.get("changed", []))
+                errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+                if ack.get("nonce") == nonce or errors:
+                    continue
+                name = _grade_meta(cell).get("grade_id", f"cell {index}")
+                message = (f"the test cell `{name}` did not run as written (student code "
+                           "changed how the notebook runs, or stopped the tests): 0 points")
+                self.events.append(f"tests not run: {message}")
+                cell.outputs = [new_output("error", ename="TestNotRun", evalue=message,
+                                           traceback=[f"TestNotRun: {message}"])]
+            if changes:
+                self.events.append(
+                    "tampering: student code changed how later cells run ("
+                    + "; ".join(sorted(changes)) + "); undone before every test cell")
 
         async def async_start_new_kernel(self, **kwargs):
             env = {**os.environ, **self.kernel_env}
@@ -309,6 +409,10 @@ def _kernel_classes():
         async def async_execute_cell(self, cell, cell_index, execution_count=None,
                                      store_history=True):
             self._current = cell_index
+            source = cell.source
+            if _is_test_cell(cell) and source.strip():
+                self._nonces[cell_index] = secrets.token_hex(16)
+                cell.source = f"{cell_guard.MARK}{self._nonces[cell_index]}\n{source}"
             try:
                 return await super().async_execute_cell(cell, cell_index, execution_count,
                                                         store_history)
@@ -320,10 +424,17 @@ def _kernel_classes():
                                                evalue=message,
                                                traceback=[f"CellTimeoutError: {message}"]))
                 return cell
+            finally:
+                cell.source = source
 
         execute_cell = run_sync(async_execute_cell)
 
         def output(self, outs, msg, display_id, cell_index):
+            data = msg.get("content", {}).get("data") or {}
+            if cell_guard.ACK_MIME in data:  # the guard's answer: recorded, not shown
+                if msg.get("msg_type") == "display_data":
+                    self._acks[cell_index] = data[cell_guard.ACK_MIME]
+                return None
             size = len(json.dumps(msg.get("content", {}), default=str))
             self._output_size += size
             if self._output_size > self.output_bytes:
@@ -352,6 +463,8 @@ def _kernel_classes():
             code = process.poll() if process is not None else None
             if code is None:
                 return "the kernel stopped answering"
+            if code > 128 and self.pid_namespace:  # the namespace's init: 128 + signal
+                code = 128 - code
             if code < 0:
                 name = signal.Signals(-code).name
                 hints = {"SIGXCPU": "the CPU-time limit was reached",
@@ -377,10 +490,35 @@ def _kernel_classes():
     return SandboxedKernelManager, SandboxedExecute
 
 
+# Kernel options: the guard loads before any cell runs, and the kernel keeps no history
+# file (which would hold the hidden tests' source).
+GUARD_ARGUMENTS = ("--IPKernelApp.extensions=rmlkit._cell_guard",
+                   "--HistoryManager.enabled=False")
+
+
+def _is_test_cell(cell) -> bool:
+    meta = _grade_meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) \
+        and not meta.get("solution")
+
+
 def _become_subreaper() -> None:
     """Orphans of the kernel (a fork bomb's children) become this process's children."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def _end_kernel(km) -> None:
+    """Kill the kernel's launcher and its session: in a PID namespace, everything in it."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is None:
+        return
+    with contextlib.suppress(OSError):
+        os.killpg(process.pid, signal.SIGKILL)  # started in a session of its own
+    with contextlib.suppress(OSError):
+        process.kill()
+    with contextlib.suppress(Exception):
+        process.wait(timeout=10)
 
 
 def _reap_children(seconds: float = 3.0) -> None:
@@ -461,8 +599,11 @@ def _execute(nb, files_dir, limits, config, hide, uid, namespaces):
         os.mkdir(home)
         rlimits = {"RLIMIT_AS": limits.memory_mb * 2**20, "RLIMIT_CPU": limits.cpu_seconds,
                    "RLIMIT_FSIZE": limits.file_mb * 2**20, "RLIMIT_CORE": 0}
-        if uid is not None:
+        if uid is not None or (namespaces is not None and not _is_root()):
+            # As root the kernel has a user id of its own; as a normal user, a user
+            # namespace of its own (the limit counts only the processes inside it).
             rlimits["RLIMIT_NPROC"] = limits.processes
+        if uid is not None:
             for directory, _, files in os.walk(sandbox):
                 os.chown(directory, uid, uid)
                 for name in files:
@@ -470,7 +611,8 @@ def _execute(nb, files_dir, limits, config, hide, uid, namespaces):
         needed = [os.path.realpath(sys.executable), sys.prefix, sys.base_prefix,
                   str(Path(__file__).resolve().parents[1]), os.path.realpath(sandbox)]
         spec = {"namespaces": namespaces is not None, "uid": uid, "rlimits": rlimits,
-                "cwd": work, "needed": needed, "hide": [os.path.realpath(h) for h in hide]}
+                "cwd": work, "needed": needed, "hide": [os.path.realpath(h) for h in hide],
+                "tmp_mb": limits.file_mb}
         spec_path = os.path.join(sandbox, "spec.json")
         Path(spec_path).write_text(json.dumps(spec))
         os.chmod(spec_path, 0o600)
@@ -485,6 +627,7 @@ def _execute(nb, files_dir, limits, config, hide, uid, namespaces):
         cfg.SandboxedExecute.timeout = limits.cell_timeout
         cfg.SandboxedExecute.total_timeout = limits.total_timeout
         cfg.SandboxedExecute.output_bytes = limits.output_bytes
+        cfg.SandboxedExecute.pid_namespace = _pid_namespace(namespaces)
         env = {"HOME": home, "MPLCONFIGDIR": os.path.join(home, ".mpl"),
                "IPYTHONDIR": os.path.join(home, ".ipython"),
                "JUPYTER_CONFIG_DIR": os.path.join(home, ".jupyter"),
@@ -503,6 +646,7 @@ def _execute(nb, files_dir, limits, config, hide, uid, namespaces):
         try:
             nb, _ = executor.preprocess(nb, resources, km=km)
         finally:
+            _end_kernel(km)  # nbclient leaves alone a kernel it was handed
             if uid is not None:
                 _kill_user_processes(uid)
             _reap_children()
