@@ -30,7 +30,14 @@ import os
 import numpy as np
 import pandas as pd
 
-from ._checks import as_binary, as_scores, check_choice, check_number, check_same_length
+from ._checks import (
+    as_binary,
+    as_scores,
+    check_choice,
+    check_count,
+    check_number,
+    check_same_length,
+)
 from .tradeoffs import (
     capacity_decisions,
     expected_cost,
@@ -395,7 +402,7 @@ def cost_twin(y_true, scores, *, sensitive_features, periods=None, capacity: int
     groups = pd.Series(np.asarray(sensitive_features)).astype(str).to_numpy()
     per_period = (len(s) if periods is None
                   else int(pd.Series(np.asarray(periods)).value_counts().max()))
-    capacity = int(min(max(int(capacity), 0), per_period))
+    capacity = min(check_count("capacity", capacity, minimum=0), per_period)
     frames = []
     for c in range(per_period + 1):
         d = capacity_decisions(s, c, periods=periods).astype(int)
