@@ -271,6 +271,14 @@ def _cw_large(tmp):
     return make_child_welfare(3000, random_state=0)
 
 
+def _by_deference():
+    return pd.DataFrame(
+        {"screen-in disparity, Black vs White (%)": [11.0, 20.0, 30.0, 43.0, 59.0],
+         "screen-in rate": [0.5] * 5, "FPR": [0.4] * 5,
+         "precision": [0.30, 0.31, 0.33, 0.35, 0.40]},
+        index=pd.Index([0.0, 0.25, 0.5, 0.75, 1.0], name="deference"))
+
+
 def _care_needs_snapshot():
     from rmlkit.datasets import load_care_needs
     return load_care_needs()
@@ -434,6 +442,22 @@ SETUP = {
         "needs a course folder; a valid call deletes a submission, so bad calls only",
         lambda tmp: dict(course=_course(tmp), assignment="first-audit", student="ada"),
         valid_call=False),
+    "rmlkit.lms.parse_submission_name": Setup(
+        "takes a file name from an LMS download",
+        lambda tmp: dict(path="lovelaceada_1001_70001_first-audit.ipynb",
+                         notebooks=["first-audit.ipynb"]),
+        kinds={"path": "text", "notebooks": "names"}),
+    "rmlkit.lms.plan_collection": Setup(
+        "takes the file names of an LMS download and the released notebooks' names",
+        lambda tmp: dict(paths=["lovelaceada_1001_70001_first-audit.ipynb"],
+                         notebooks=["first-audit.ipynb"]),
+        kinds={"paths": "names", "notebooks": "names"}),
+    **{name: Setup(
+        "takes the by-deference table lesson 10 builds from simulate_feedback_loop",
+        lambda tmp: dict(by_deference=_by_deference()),
+        kinds={"by_deference": "frame", "deference": "probability"})
+       for name in ("rmlkit.explorers.deference_twin", "rmlkit.explorers.plot_deference_sweep",
+                    "rmlkit.widgets.deference_explorer")},
     "rmlkit.sandbox.detect_tampering": Setup(
         "takes two notebooks (the submitted and the released one)",
         lambda tmp: dict(submitted=_notebook(tmp), released=_notebook(tmp)),
@@ -455,21 +479,6 @@ NOT_WALKED = {
     "rmlkit.lms.moodle_grades": (
         "takes the gradebook's totals and a Roster built by course.export; "
         "tests/test_lms_collect.py and tests/test_workshop_day.py test it"),
-    "rmlkit.lms.parse_submission_name": (
-        "reads any file name an LMS wrote, and answers None for one it does not know; "
-        "tests/test_lms_collect.py tests it on realistic names"),
-    "rmlkit.lms.plan_collection": (
-        "plans the collection of the files found in an LMS zip, called by course.collect "
-        "(walked); tests/test_lms_collect.py tests it"),
-    "rmlkit.explorers.deference_twin": (
-        "takes the by-deference table lesson 10 builds from simulate_feedback_loop; "
-        "tests/test_widgets.py tests it on that table"),
-    "rmlkit.explorers.plot_deference_sweep": (
-        "takes the by-deference table lesson 10 builds from simulate_feedback_loop; "
-        "tests/test_widgets.py tests it on that table"),
-    "rmlkit.widgets.deference_explorer": (
-        "takes the by-deference table lesson 10 builds from simulate_feedback_loop; "
-        "tests/test_widgets.py tests it on that table"),
     "rmlkit.sandbox.execute_in_sandbox": (
         "runs a notebook's kernel under resource limits (seconds per call, and as another "
         "user when root); tests/test_hostile_submissions.py calls it with hostile input"),

@@ -501,6 +501,10 @@ def plot_deference_sweep(by_deference, *, deference: float | None = None, axes=N
     import matplotlib.pyplot as plt
 
     table, _ = _check_sweep(by_deference)
+    if deference is not None:
+        values = list(table.index)
+        deference = check_number("deference", deference, low=values[0], high=values[-1])
+        deference = min(values, key=lambda v: abs(v - deference))
     if axes is None:
         rows = (table.shape[1] + 1) // 2
         _, axes = plt.subplots(rows, 2, figsize=(7, 2.8 * rows), squeeze=False)

@@ -33,6 +33,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from ._checks import check_type
+
 __all__ = ["Roster", "parse_submission_name", "plan_collection", "canvas_gradebook",
            "moodle_grades"]
 
@@ -79,7 +81,9 @@ def parse_submission_name(path: str, notebooks=()) -> SubmissionFile | None:
 
     Introduced in {ref}`instructors-guide`.
     """
-    notebooks = set(notebooks)
+    check_type("path", path, str, "a file name as the LMS download gives it, such as "
+               "'lovelaceada_1001_70001_first-audit.ipynb'")
+    notebooks = set(_names("notebooks", notebooks))
     parts = path.split("/")
     base = parts[-1]
     if len(parts) >= 2 and (match := _MOODLE.match("/".join(parts[-2:]))):
@@ -256,7 +260,8 @@ def plan_collection(paths, notebooks, roster: Roster | None = None, *, students=
 
     Introduced in {ref}`instructors-guide`.
     """
-    notebooks = set(notebooks)
+    paths = _names("paths", paths)
+    notebooks = set(_names("notebooks", notebooks))
     times = times or {}
     decisions: list[Decision] = []
     candidates: dict[tuple[str, str], list[tuple[SubmissionFile, Decision]]] = {}
@@ -409,3 +414,15 @@ def moodle_grades(totals, roster: Roster, assignments: dict[str, float], path,
             writer.writerow([first, last, s.email] + [
                 _points(totals.get((s.id, a))) for a in assignments])
     return path
+
+
+def _names(name: str, values) -> list[str]:
+    """``values`` as a list of file names, or a TypeError that says what was wrong."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a list of file names, but you gave a "
+                        f"{type(values).__name__} ({values!r}).")
+    values = list(values)
+    bad = [v for v in values if not isinstance(v, str)]
+    if bad:
+        raise TypeError(f"{name} must hold file names (text), but it holds {bad[:3]!r}.")
+    return values
