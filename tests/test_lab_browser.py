@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,36 @@ def lab_page(browser, student_lab):
     context.close()
 
 
+def run_all_cells(page):
+    """Run > Run All Cells. If JupyterLab asks which kernel to start (its session was not
+    up yet), choose the notebook's own kernel, as a learner would, and run again."""
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    select = page.locator(".jp-Dialog .jp-mod-accept")
+    page.wait_for_timeout(3000)
+    if select.count():
+        select.first.click()
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=120_000)
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
+def find_in_notebook(page, selector: str, *, seconds: float):
+    """The first element matching ``selector`` in the open notebook, scrolling through it:
+    JupyterLab 4 attaches only the cells near the view (windowed rendering)."""
+    scroller = page.locator(".jp-WindowedPanel-outer").first
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for step in range(21):
+            scroller.evaluate(f"el => el.scrollTop = el.scrollHeight * {step / 20}")
+            page.wait_for_timeout(200)
+            if page.locator(selector).count():
+                return page.locator(selector).first
+        page.wait_for_timeout(2000)
+    raise AssertionError(f"{selector} never appeared in the notebook within {seconds} s")
+
+
 def test_a_lesson_runs_and_its_threshold_explorer_responds(lab_page):
     page, base, token, external = lab_page
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -57,12 +88,14 @@ def test_a_lesson_runs_and_its_threshold_explorer_responds(lab_page):
     page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
     try:
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], "
-                               ".jp-Toolbar-kernelStatus, .jp-KernelStatus", timeout=60_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        slider = page.locator(".widget-slider [role=slider]").first
-        slider.wait_for(timeout=600_000)  # the whole lesson runs first
+        # Run only once the notebook's kernel is up: run before it, and JupyterLab asks
+        # which kernel to start instead of running anything.
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=120_000)
+        page.wait_for_timeout(3000)
+        run_all_cells(page)
+        # the whole lesson runs first; JupyterLab draws only the cells in view
+        slider = find_in_notebook(page, ".widget-slider [role=slider]", seconds=600)
         widget = page.locator(".widget-vbox").filter(has=page.locator(".widget-slider")).first
         widget.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)
