@@ -199,3 +199,68 @@ def test_factorize_groups_and_bins():
     codes, names = factorize_groups(np.array(["b", "a", "b"]))
     assert names == ["a", "b"] and codes.tolist() == [1, 0, 1]
     assert calibration_bins(np.array([0.0, 0.1, 0.10001, 1.0])).tolist() == [0, 0, 1, 9]
+
+
+def _outputs():
+    """Every table a public function of rmlkit returns, on small data."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from rmlkit.audit import audit
+    from rmlkit.feedback import simulate_feedback_loop
+    from rmlkit.mitigation import compare_mitigations, frontier
+    from rmlkit.tradeoffs import (
+        expected_cost,
+        impossibility_table,
+        plot_cost_and_capacity,
+        plot_impossibility,
+        plot_rates_by_group,
+        rates_at_threshold,
+        threshold_sweep,
+    )
+
+    rng = np.random.default_rng(0)
+    n = 600
+    g = rng.choice(["A", "B"], n)
+    y = rng.integers(0, 2, n)
+    s = np.clip(0.3 * y + rng.random(n) * 0.7, 0, 1)
+    d = (s >= 0.5).astype(int)
+    X = np.column_stack([s, rng.random(n)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = audit(y, d, s, sensitive_features=g, true_outcome=y, n_bootstrap=20)
+        yield "audit().table", r.table
+        yield "audit().disparities", r.disparities
+        yield "audit().gaps", r.gaps
+        yield "audit().calibration", r.calibration
+        yield "audit().truth_gap", r.truth_gap
+        yield "rates_at_threshold", rates_at_threshold(y, s, sensitive_features=g,
+                                                       threshold=0.5).reset_index()
+        yield "threshold_sweep", threshold_sweep(y, s, sensitive_features=g)
+        yield "expected_cost", expected_cost(y, d, cost_false_negative=2,
+                                             cost_false_positive=1,
+                                             sensitive_features=g).reset_index()
+        yield "impossibility_table", impossibility_table(
+            {"A": 0.2, "B": 0.3}, precision=0.6, false_negative_rate=0.3).reset_index()
+        yield "plot_rates_by_group", plot_rates_by_group(
+            y, s, sensitive_features=g, thresholds=0.5)[1].reset_index()
+        yield "plot_impossibility", plot_impossibility(
+            {"A": 0.2}, precision=0.6, false_negative_rate=0.3)[1].reset_index()
+        yield "plot_cost_and_capacity", plot_cost_and_capacity(
+            y, s, sensitive_features=g, capacity=50, cost_false_negative=2,
+            cost_false_positive=1)[1].reset_index()
+        yield "compare_mitigations", compare_mitigations(
+            X[:400], y[:400], X[400:], y[400:], sensitive_train=g[:400],
+            sensitive_test=g[400:], true_outcome_test=y[400:],
+            methods=["none", "reweighing"]).reset_index()
+        yield "frontier", frontier(y, s, sensitive_features=g)
+        yield "simulate_feedback_loop", simulate_feedback_loop(5_000, 2, random_state=0)
+
+
+def test_every_public_table_speaks_the_vocabulary():
+    from rmlkit.metrics import in_vocabulary
+
+    outside = {name: [c for c in table.columns if not in_vocabulary(str(c))]
+               for name, table in _outputs()}
+    assert not {k: v for k, v in outside.items() if v}, outside
+    assert not in_vocabulary("FPR") and not in_vocabulary("share flagged")

@@ -30,7 +30,8 @@ from tqdm.auto import tqdm
 
 __all__ = [
     "ALL_METRICS", "COLUMNS", "DECISION_METRICS", "METRICS", "N_BINS", "SCORE_METRICS",
-    "GroupMetrics", "calibration_bins", "factorize_groups", "label",
+    "DISPARITIES", "GroupMetrics", "calibration_bins", "factorize_groups", "in_vocabulary",
+    "label",
 ]
 
 
@@ -108,6 +109,22 @@ COLUMNS = {
 #: Suffix of a metric computed against the true outcome instead of the label.
 VS_TRUTH = "_vs_truth"
 
+#: Suffixes a metric (or a column of COLUMNS) may carry: a disparity, and its interval.
+DISPARITIES = ("difference_to_reference", "ratio_to_reference", "max_min_difference",
+               "min_max_ratio")
+
+
+def in_vocabulary(column: str) -> bool:
+    """Whether a column name is in the vocabulary: a name of :data:`COLUMNS` or
+    :data:`METRICS`, a metric against the truth (``..._vs_truth``), either with a
+    disparity suffix (``..._ratio_to_reference``) and an interval end (``..._ci_low``)."""
+    for end in ("_ci_low", "_ci_high"):
+        column = column.removesuffix(end)
+    for disparity in DISPARITIES:
+        column = column.removesuffix("_" + disparity)
+    return column in COLUMNS or column.removesuffix(VS_TRUTH) in METRICS
+
+
 #: Score bins for calibration: ten of equal width.
 N_BINS = 10
 
@@ -166,17 +183,41 @@ def rates_from_counts(counts: np.ndarray, metric: str) -> np.ndarray:
     return _divide(numerator, denominator)
 
 
-def _auc(y, w, starts, block_group, n_groups):
-    """AUC per group of rows sorted by (group, score); ``starts`` opens each tie block."""
-    positive = y if w is None else w * y
-    negative = (1.0 - y) if w is None else w - positive
-    pos = np.add.reduceat(positive, starts)
-    neg = np.add.reduceat(negative, starts)
-    pos_total = np.bincount(block_group, pos, n_groups)
-    neg_total = np.bincount(block_group, neg, n_groups)
-    neg_before = np.cumsum(neg) - neg - np.r_[0.0, np.cumsum(neg_total)[:-1]][block_group]
-    wins = np.bincount(block_group, pos * (neg_before + 0.5 * neg), n_groups)
-    return _divide(wins, pos_total * neg_total)
+def _ties(s, codes):
+    """Rows in blocks of tied scores (same group, same score), in sorted order: their
+    positions, where each block starts among them, its size, and its group."""
+    new = np.r_[True, (s[1:] != s[:-1]) | (codes[1:] != codes[:-1])][:len(s)]
+    sizes = np.diff(np.r_[np.flatnonzero(new), len(s)])
+    tied = sizes > 1
+    rows = np.flatnonzero(np.repeat(tied, sizes))
+    block_sizes = sizes[tied]
+    starts = np.r_[0, np.cumsum(block_sizes)[:-1]].astype(np.int64)
+    return rows, starts, block_sizes, codes[rows]
+
+
+def _auc(y, w, bounds, positives, negatives, ties):
+    """AUC per group of rows sorted by (group, score), from rank sums.
+
+    Each positive row wins over the negatives below it in its group and half of those
+    tied with it (scikit-learn's convention). ``positives`` and ``negatives`` are the
+    (weighted) numbers of each class per group, whose rows are ``bounds[g]`` to
+    ``bounds[g + 1]``; ``ties`` comes from :func:`_ties`.
+    """
+    n_groups = len(bounds) - 1
+    pos = y if w is None else w * y
+    neg = (1.0 - y) if w is None else w - pos
+    below = np.cumsum(neg)  # negatives up to and including each row, over all groups
+    wins = np.array([pos[lo:hi] @ below[lo:hi]
+                     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])
+    wins -= positives * np.r_[0.0, np.cumsum(negatives)[:-1]]  # negatives of earlier groups
+    rows, starts, sizes, groups = ties
+    if rows.size:
+        # in a block of ties, count half the block's negatives instead of those up to i
+        p, n, c = pos[rows], neg[rows], below[rows]
+        before = np.repeat(c[starts] - n[starts], sizes)
+        half = np.repeat(0.5 * np.add.reduceat(n, starts), sizes)
+        wins += np.bincount(groups, p * (half - (c - before)), n_groups)
+    return _divide(wins, positives * negatives)
 
 
 class GroupMetrics:
@@ -228,13 +269,10 @@ class GroupMetrics:
 
     def _prepare_scores(self, s):
         self.s = s
-        new = np.r_[True, (s[1:] != s[:-1]) | (self.codes[1:] != self.codes[:-1])]
-        self.starts = np.flatnonzero(new)
-        self.block_group = self.codes[self.starts]
+        self.ties = _ties(s, self.codes)
         self.by_score = np.argsort(s, kind="stable")
-        s_all = s[self.by_score]
-        self.starts_all = np.flatnonzero(np.r_[True, s_all[1:] != s_all[:-1]])
         self.y_all = self.y[self.by_score]
+        self.ties_all = _ties(s[self.by_score], np.zeros(len(s), np.int64))
         self.bin = self.codes * N_BINS + calibration_bins(s)
 
     # --- the metrics, for one vector of row weights (None: every row once) ----------
@@ -243,13 +281,13 @@ class GroupMetrics:
         c = np.bincount(self.cell, w, self.n_groups * 4).reshape(self.n_groups, 4)
         return np.vstack([c, c.sum(axis=0)])
 
-    def roc_auc(self, w=None) -> np.ndarray:
+    def roc_auc(self, w=None, counts=None) -> np.ndarray:
         """AUC per group and for all (NaN for a group with one class only)."""
-        if len(self.y) == 0:
-            return np.full(self.n_groups + 1, np.nan)
-        by_group = _auc(self.y, w, self.starts, self.block_group, self.n_groups)
+        counts = self.counts(w) if counts is None else counts
+        positives, negatives = counts[:, 2] + counts[:, 3], counts[:, 0] + counts[:, 1]
+        by_group = _auc(self.y, w, self.bounds, positives[:-1], negatives[:-1], self.ties)
         everyone = _auc(self.y_all, None if w is None else w[self.by_score],
-                        self.starts_all, np.zeros(len(self.starts_all), np.int64), 1)
+                        self.bounds[[0, -1]], positives[-1:], negatives[-1:], self.ties_all)
         return np.r_[by_group, everyone]
 
     def calibration_sums(self, w=None) -> np.ndarray:
@@ -268,7 +306,7 @@ class GroupMetrics:
     def estimates(self, metrics, w=None) -> np.ndarray:
         """Every metric per group and for all: shape (groups + 1, metrics)."""
         out = np.empty((self.n_groups + 1, len(metrics)))
-        counts = self.counts(w) if any(m in DECISION_METRICS for m in metrics) else None
+        counts = self.counts(w)
         for k, metric in enumerate(metrics):
             if metric not in ("base_rate", *SCORE_METRICS) and not self.has_decisions:
                 raise ValueError(f"{metric} needs decisions (y_pred), and none were given.")
@@ -277,7 +315,7 @@ class GroupMetrics:
             elif self.s is None:
                 raise ValueError(f"{metric} needs scores, and none were given.")
             elif metric == "roc_auc":
-                out[:, k] = self.roc_auc(w)
+                out[:, k] = self.roc_auc(w, counts)
             else:
                 out[:, k] = self.expected_calibration_error(w)
         return out
