@@ -1,7 +1,7 @@
 # Responsible ML for the Social Sciences: set up, build the book, run the tests.
 #
 #   make book    set everything up (first run) and build the executed book
-#   make test    run the whole test suite
+#   make test    run ruff (make lint), then the whole test suite
 #   make lab     JupyterLab on the course, with rmlkit and nbgrader's extensions
 #   make instructor-book  a separate book of the exercises with solutions, for instructors
 #   make publish REPOSITORY_URL=https://github.com/OWNER/REPO [JUPYTERHUB_URL=...]
@@ -26,7 +26,7 @@ export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book html instructor-book publish setup test lab datasets clean distclean
+.PHONY: book html instructor-book publish setup lint test lab datasets clean distclean
 
 book: setup html
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
@@ -78,7 +78,11 @@ publish: setup
 	$(BIN)/python scripts/publish.py $(if $(REPOSITORY_URL),--repository-url "$(REPOSITORY_URL)") \
 		$(if $(JUPYTERHUB_URL),--jupyterhub-url "$(JUPYTERHUB_URL)")
 
-test: setup
+# ruff over the library, tests, scripts and notebooks (settings in pyproject.toml).
+lint: setup
+	$(BIN)/ruff check $(CURDIR)
+
+test: setup lint
 	$(BIN)/python -m pytest
 
 # Regenerate the data snapshots in datasets/ with their datasheets and SHA256SUMS.
