@@ -7,7 +7,8 @@ fast enough for a million rows (stratified by group, optionally by household), a
 warning for groups too small to say much, the gap between a proxy label and the truth,
 plain-language summaries, and figures.
 
-Introduced in {ref}`lesson-disaggregated`.
+Introduced in {ref}`lesson-social-data` (the gap between label and truth) and explained
+in {ref}`lesson-disaggregated`.
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ def audit(
 ) -> AuditResult:
     """A disaggregated report of a model's decisions and scores, group by group.
 
-    Introduced in {ref}`lesson-disaggregated`.
+    Introduced in {ref}`lesson-social-data`.
 
     Parameters
     ----------

@@ -28,11 +28,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-__all__ = [
-    "ALL_METRICS", "COLUMNS", "DECISION_METRICS", "METRICS", "N_BINS", "SCORE_METRICS",
-    "DISPARITIES", "GroupMetrics", "calibration_bins", "factorize_groups", "in_vocabulary",
-    "label",
-]
+# The vocabulary is the public part; the engine (GroupMetrics and its helpers) is what
+# audit, tradeoffs, mitigation and feedback compute with.
+__all__ = ["ALL_METRICS", "COLUMNS", "DECISION_METRICS", "DISPARITIES", "METRICS", "N_BINS",
+           "SCORE_METRICS", "VS_TRUTH"]
 
 
 @dataclass(frozen=True)
