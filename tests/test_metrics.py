@@ -191,8 +191,12 @@ def test_vocabulary():
     assert set(ALL_METRICS) == set(METRICS)
     assert label("false_positive_rate") == "FPR"
     assert label("false_positive_rate_vs_truth") == "FPR (truth)"
+    from conftest import ROOT
+
+    glossary = (ROOT / "book" / "glossary.md").read_text().splitlines()
     for metric in METRICS.values():
-        assert metric.definition and metric.glossary
+        assert metric.definition and metric.label
+        assert metric.glossary is None or metric.glossary in glossary, metric
 
 
 def test_factorize_groups_and_bins():

@@ -41,13 +41,13 @@ class Metric:
     name: str
     label: str
     definition: str
-    glossary: str
+    glossary: str | None  # the entry of the book's glossary that explains it, if any
 
 
 _DEFINITIONS = [
     ("base_rate", "base rate", "share of rows whose label is 1", "base rate"),
     ("selection_rate", "selection rate", "share of rows flagged (decision 1)",
-     "selection rate"),
+     "demographic parity"),
     ("true_positive_rate", "TPR", "flagged among those whose label is 1",
      "true positive rate"),
     ("false_positive_rate", "FPR", "flagged among those whose label is 0",
@@ -55,12 +55,11 @@ _DEFINITIONS = [
     ("false_negative_rate", "FNR", "not flagged among those whose label is 1",
      "false negative rate"),
     ("precision", "precision", "label 1 among the flagged", "precision"),
-    ("negative_predictive_value", "NPV", "label 0 among those not flagged",
-     "negative predictive value"),
+    ("negative_predictive_value", "NPV", "label 0 among those not flagged", None),
     ("roc_auc", "AUC", "chance that a random row with label 1 scores above a random row "
      "with label 0 (ties count one half)", "AUC"),
     ("expected_calibration_error", "ECE", "mean gap between mean score and observed rate "
-     "over ten equal-width score bins, weighted by rows", "calibration"),
+     "over ten equal-width score bins, weighted by rows", "expected calibration error"),
 ]
 
 #: The metric vocabulary: name -> :class:`Metric` (label, definition, glossary term).
