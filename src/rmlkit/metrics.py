@@ -22,6 +22,8 @@ Introduced in {ref}`lesson-disaggregated`.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,6 +124,8 @@ def in_vocabulary(column: str) -> bool:
         column = column.removesuffix("_" + disparity)
     return column in COLUMNS or column.removesuffix(VS_TRUTH) in METRICS
 
+
+_STREAMS = 2  # independent streams of bootstrap resamples
 
 #: Score bins for calibration: ten of equal width.
 N_BINS = 10
@@ -337,8 +341,20 @@ class GroupMetrics:
             for k, metric in enumerate(metrics):
                 out[:, :, k] = rates_from_counts(draws, metric)
             return out
-        for b in tqdm(range(n_resamples), desc="bootstrap", disable=not progress):
-            out[b] = self.estimates(metrics, self._resample_weights(rng))
+        # Two streams of resamples, each with its own generator spawned from rng, run in
+        # two threads (numpy releases the GIL in most of the arithmetic): the same seed
+        # gives the same resamples on any machine.
+        streams = rng.spawn(_STREAMS)
+        done = tqdm(total=n_resamples, desc="bootstrap", disable=not progress)
+
+        def run(k):
+            for b in range(k, n_resamples, _STREAMS):
+                out[b] = self.estimates(metrics, self._resample_weights(streams[k]))
+                done.update()
+
+        with ThreadPoolExecutor(max_workers=min(_STREAMS, os.cpu_count() or 1)) as pool:
+            list(pool.map(run, range(_STREAMS)))
+        done.close()
         return out
 
     def _resample_weights(self, rng) -> np.ndarray:
