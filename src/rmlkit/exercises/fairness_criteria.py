@@ -144,12 +144,12 @@ q5 = Question(
     hints=[
         "Compute each group's base rate: the share with the outcome.",
         "Pass a dict of group -> base rate to `impossibility_table(..., precision=0.6, "
-        'false_negative_rate=0.3)` and take its "FPR" column.',
+        'false_negative_rate=0.3)` and take its "false_positive_rate" column.',
     ],
     solution=(
         'base_rates = people.groupby("group")["outcome"].mean().to_dict()\n'
         "table = impossibility_table(base_rates, precision=0.6, false_negative_rate=0.3)\n"
-        'implied_fpr = table["FPR"]'
+        'implied_fpr = table["false_positive_rate"]'
     ),
 )
 

@@ -89,14 +89,15 @@ q1 = Question(
     checker=_check_disparity,
     hints=[
         "The model is only in use from year 2 on; in year 1 workers decide in every run. "
-        "The column `screen_in_rate_ratio` already divides each group's rate by White "
+        "The column `selection_rate_ratio_to_reference` already divides each group's rate by White "
         "children's, and a ratio of 1.25 is a disparity of 25 %.",
         'Keep the rows with `group == "Black"` and `year > 1`, group by `policy`, take the '
-        "mean of `screen_in_rate_ratio`, subtract 1 and multiply by 100.",
+        "mean of `selection_rate_ratio_to_reference`, subtract 1 and multiply by 100.",
     ],
     solution=(
         'later = years[(years["group"] == "Black") & (years["year"] > 1)]\n'
-        'disparity = 100 * (later.groupby("policy")["screen_in_rate_ratio"].mean() - 1)'
+        'disparity = 100 * (later.groupby("policy")["selection_rate_ratio_to_reference"]'
+        '.mean() - 1)'
     ),
 )
 
@@ -107,13 +108,14 @@ q2 = Question(
         'Run `simulate_feedback_loop` as in the setup, with `policy="support"` and '
         "`deference=0.9` (same households, years and seed).",
         "Then keep its rows for children from Black families after year 1, and compute "
-        "the disparity as in Task 1: 100 times (the mean of `screen_in_rate_ratio` - 1).",
+        "the disparity as in Task 1: 100 times (the mean of "
+        "`selection_rate_ratio_to_reference` - 1).",
     ],
     solution=(
         "run = simulate_feedback_loop(N_HOUSEHOLDS, N_YEARS, policy=\"support\", "
         "deference=0.9,\n                             random_state=SEED)\n"
         'later = run[(run["group"] == "Black") & (run["year"] > 1)]\n'
-        'high_deference_disparity = 100 * (later["screen_in_rate_ratio"].mean() - 1)'
+        'high_deference_disparity = 100 * (later["selection_rate_ratio_to_reference"].mean() - 1)'
     ),
 )
 
@@ -121,7 +123,8 @@ q3 = Question(
     "extra_history",
     checker=_check_extra_history,
     hints=[
-        "`mean_prior_screened_in_ratio` measures the gap in recorded history: how many past "
+        "`mean_prior_screened_in_ratio_to_reference` measures the gap in recorded history: "
+        "how many past "
         "screen-ins a referral about a child from a Black family carries, relative to a "
         "White child's.",
         'For `group == "Black"`, take that column by year in the "model" run and subtract '
@@ -130,7 +133,7 @@ q3 = Question(
     solution=(
         'black = years[years["group"] == "Black"]\n'
         'by_year = black.pivot(index="year", columns="policy",\n'
-        '                      values="mean_prior_screened_in_ratio")\n'
+        '                      values="mean_prior_screened_in_ratio_to_reference")\n'
         'extra_history = by_year["model"] - by_year["workers"]'
     ),
 )
