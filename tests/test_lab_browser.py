@@ -54,16 +54,18 @@ def lab_page(browser, student_lab):
 def run_all_cells(page):
     """Run > Run All Cells. If JupyterLab asks which kernel to start (its session was not
     up yet), choose the notebook's own kernel, as a learner would, and run again."""
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    def click_run_all():
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+    click_run_all()
     select = page.locator(".jp-Dialog .jp-mod-accept")
     page.wait_for_timeout(3000)
     if select.count():
         select.first.click()
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                timeout=120_000)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        click_run_all()
 
 
 def find_in_notebook(page, selector: str, *, seconds: float):
