@@ -11,7 +11,7 @@ conclusion changes.
 
 All data made here is synthetic.
 
-Introduced in {ref}`lesson-sources-of-bias`.
+Introduced in lesson 6, Where bias comes from.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _registry() -> Mapping[str, Mapping]:
 def assumption_range(assumption: str, n_points: int = 5) -> np.ndarray:
     """Evenly spaced values across an assumption's plausible range, with its default.
 
-    Introduced in {ref}`lesson-sources-of-bias`.
+    Introduced in lesson 6, Where bias comes from.
 
     Parameters
     ----------
@@ -69,7 +69,7 @@ def assumption_range(assumption: str, n_points: int = 5) -> np.ndarray:
 class AssumptionSweep:
     """What :func:`sweep` returns: one analysis at several values of one assumption.
 
-    Introduced in {ref}`lesson-sources-of-bias`.
+    Introduced in lesson 6, Where bias comes from.
 
     Attributes
     ----------
@@ -205,7 +205,7 @@ def sweep(analysis: Callable, assumption: str, values: Iterable[float] | None = 
     Every run uses the same ``settings`` (the seed included), so the runs differ only
     in the assumption: differences between them are its effect, not chance.
 
-    Introduced in {ref}`lesson-sources-of-bias`.
+    Introduced in lesson 6, Where bias comes from.
 
     Parameters
     ----------

@@ -35,7 +35,7 @@ no answer is loaded, and :meth:`Question.solution` and :meth:`WrittenQuestion.re
 refuse to show answers. Messages are shown as simple HTML in Jupyter, and as plain
 text elsewhere.
 
-Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+Introduced in the book page "Instructor's guide" (the graded exercises).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Outcome(enum.Enum):
     ``PASSED``: the answer passed the visible checks (graded work: hidden tests decide).
     ``INCORRECT``: not yet right. ``NOT_ATTEMPTED``: no answer yet.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     CORRECT = "correct"
@@ -96,7 +96,7 @@ class Mistake(Exception):
     The message is shown to the learner. Point at the mistake ("a rate must be between
     0 and 1", "there should be one value per group") without giving the expected value.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
 
@@ -107,7 +107,7 @@ class CheckFailed(AssertionError):
     message is in ``str(error)``; ``outcome`` and ``question`` say which check failed
     and how.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(self, message: str, *, outcome: Outcome, question: str):
@@ -124,7 +124,7 @@ class CheckFailed(AssertionError):
 def graded_mode() -> bool:
     """True when ``RMLKIT_GRADED`` is set to 1 (or true/yes): answers stay hidden.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
     return os.environ.get(GRADED_ENV, "").strip().lower() in {"1", "true", "yes"}
 
@@ -245,7 +245,7 @@ def same_values(answer, expected, *, atol: float = 1e-9) -> bool:
     and column labels; arrays element by element; numbers as numbers. Anything that
     cannot be compared is not the same.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
     try:
         if isinstance(expected, (pd.Series, dict)):
@@ -318,7 +318,7 @@ class KnownMistake:
         Instead of ``matches``: ``wrong_value(**context)`` computes the value the
         mistake gives; an answer with that value (within the answer's tolerance) matches.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(self, message: str, *, matches: Callable | None = None,
@@ -357,7 +357,7 @@ class Answer:
     solution : str, optional
         A solution, shown by :meth:`Question.solution` to self-learners.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(self, expected: Callable | None = None, *, is_right: Callable | None = None,
@@ -423,7 +423,7 @@ class Question:
     the visible checks and says *Passed the visible checks*: hidden tests decide the
     grade, and ``solution()`` is switched off.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(
@@ -605,7 +605,7 @@ class WrittenQuestion:
     Use it like this: ``w4.reveal(my_text)`` shows the model answer when
     your answer has at least ``min_words`` words (switched off in graded work).
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(self, name: str, model_answer: str | None = None, min_words: int = 50,

@@ -16,7 +16,7 @@
    and an item analysis per question (difficulty, discrimination, hidden tests that
    fail most often).
 
-Introduced in {ref}`instructors-guide` (Grading).
+Introduced in the book page "Instructor's guide" (Grading).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ KIT_EXERCISES = _kit_exercises()
 class CourseError(Exception):
     """A problem with the course directory or the arguments, with what to do about it.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
 
@@ -130,7 +130,7 @@ def load_config(course):
     For calling nbgrader's own Python API on a course made by :func:`init_course`
     (``rmlkit.grading.load_config`` does the work).
 
-    Introduced in {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     return grading.load_config(_root(course))
 
@@ -160,7 +160,7 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
     The folder is made readable by its owner only, so that kernels running as another
     user cannot read the hidden tests or the gradebook.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     directory = Path(check_path("directory", directory)).resolve()
     if exercises is None:
@@ -195,7 +195,7 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
 def release(course, assignment: str) -> Path:
     """Make the student version (nbgrader generate_assignment) and a zip of it.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     root = _root(course)
     _check_assignment(root, assignment)
@@ -227,7 +227,7 @@ def collect(course, assignment: str, source, *, regexp: str | None = None, roste
     :attr:`last_collection`; a file rejected raises nothing here (see
     :func:`collection_problems`). Returns the student ids collected.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     global last_collection
     from rmlkit import lms
@@ -384,7 +384,7 @@ def _save_collection(root: Path, assignment: str, decisions) -> None:
 def collection_problems(course, assignment: str) -> list[dict]:
     """The files the last ``collect`` of ``assignment`` rejected, with the reasons.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     path = _root(course) / "reports" / f"collect-{assignment}.json"
     if not path.is_file():
@@ -398,7 +398,7 @@ def remove_submission(course, assignment: str, student: str) -> list[Path]:
     For a submission collected by mistake, or before collecting it again. Returns the
     folders removed.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -567,7 +567,7 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
     the gradebook has one writer. Returns one result per submission, with the reasons
     for lost points, the limits hit and any tampering found.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import nbformat
     from nbgrader.api import Gradebook
@@ -680,7 +680,7 @@ def _record_skipped(root: Path, assignment: str, chosen, sanitized, force: bool)
 def skipped_submissions(course, assignment: str) -> dict[str, str]:
     """The submissions the last ``autograde`` of ``assignment`` skipped, with the reason.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     path = _root(course) / "reports" / f"skipped-{assignment}.json"
     return json.loads(path.read_text()) if path.is_file() else {}
@@ -699,7 +699,7 @@ def _write_log(root: Path, assignment: str, results) -> None:
 def protections_summary(limits: Limits | None = None) -> str:
     """Which sandbox protections work here, one line each (``rmlkit course protections``).
 
-    Introduced in {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     return "\n".join(str(p) for p in available_protections(limits))
 
@@ -741,7 +741,7 @@ def feedback(course, assignment: str, *, allow_ungraded: bool = False) -> list[P
     unless ``allow_ungraded``. The pages hold no rubric and render the exercises'
     MyST admonitions.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     root = _root(course)
     _check_assignment(root, assignment)
@@ -840,7 +840,7 @@ def export(course, to, *, format: str = "nbgrader", roster=None, column_names=No
     maps an assignment to the LMS's column header, such as ``First audit (1234)``
     for Canvas). ``roster`` is a CSV file (default ``COURSE/roster.csv``).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     from nbgrader.api import Gradebook
 
@@ -928,7 +928,7 @@ def item_analysis(grades):
     not separate stronger from weaker submissions. ``ungraded`` counts written answers
     still waiting for a grader.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import numpy as np
     import pandas as pd
@@ -1028,7 +1028,7 @@ def student_table(course, assignment: str):
     limits hit, tampering, autograde's reason for skipping and collect's rejections.
     Students in the roster without a submission have the status "not submitted".
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import nbformat
     import pandas as pd
@@ -1157,7 +1157,7 @@ def _student_table_html(root: Path, assignment: str) -> str:
 def report(course, to) -> Path:
     """Write a self-contained HTML page: score distributions and an item analysis.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     root, to = _root(course), check_path("to", to)
     grades = _grade_table(root)

@@ -25,7 +25,7 @@ a total time limit per submission, a cap on the size of the output, and turns a 
 kernel into error outputs, so that every submission gets a grade and a reason.
 
 Which protections are available depends on the platform; :func:`available_protections`
-says which, and the course commands print it. Introduced in {ref}`instructors-guide`.
+says which, and the course commands print it. Introduced in the book page "Instructor's guide".
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class Limits:
     processes and threads of the kernel's user id, ``output_bytes`` the output kept
     from the whole notebook. ``network=True`` lets the kernel use the network.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
     cell_timeout: int = 120
@@ -154,7 +154,7 @@ def _pid_namespace(prefix) -> bool:
 def available_protections(limits: Limits | None = None) -> list[Protection]:
     """Which protections the sandbox can give on this machine, as this user.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     limits = check_type("limits", limits or Limits(), Limits, "a Limits(...)")
     namespaces = _namespace_prefix(limits.network) is not None
@@ -578,7 +578,7 @@ def execute_in_sandbox(nb, files_dir: str | os.PathLike, *, limits: Limits, conf
     Returns the executed notebook and a list of events (limits hit, kernel deaths).
     ``hide`` lists folders the kernel must not see (the course directory).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
     namespaces = _namespace_prefix(limits.network)
@@ -746,7 +746,7 @@ def detect_tampering(submitted, released) -> list[str]:
     ``AssertionError``, builtins, or hooks that can hide a failing test.
     Returns one sentence per finding (empty when nothing was found).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     check_type("submitted", submitted, dict, "a notebook (what nbformat.read returns)")
     check_type("released", released, dict, "a notebook (what nbformat.read returns)")

@@ -11,7 +11,7 @@ process with named bias mechanisms that can be switched off one at a time.
 
 All data made here is synthetic. No row describes a real person.
 
-Introduced in {ref}`lesson-social-data`.
+Introduced in lesson 1, Welcome.
 """
 
 from ._dataset import Dataset
