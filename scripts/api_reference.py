@@ -29,6 +29,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -81,6 +82,37 @@ def public_api() -> dict[str, object]:
                 seen.add(id(obj))
                 api[f"{name}.{attr}"] = obj
     return api
+
+
+@cache
+def public_constants() -> dict[str, object]:
+    """The constants in the ``__all__`` lists (documented by name, without their values)."""
+    constants, seen = {}, set()
+    for name in public_modules():
+        module = importlib.import_module(name)
+        for attr in getattr(module, "__all__", ()):
+            obj = getattr(module, attr)
+            if inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismodule(obj):
+                continue
+            if (attr, id(obj)) not in seen:
+                seen.add((attr, id(obj)))
+                constants[f"{name}.{attr}"] = obj
+    return constants
+
+
+def doc_comment(name: str) -> list[str]:
+    """The ``#:`` comment above a constant, where it is defined (or re-exported)."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    module, attr = name.rsplit(".", 1)
+    obj = getattr(importlib.import_module(module), attr)
+    candidates = [module] + sorted(m for m, mod in list(sys.modules.items())
+                                   if m.startswith("rmlkit.") and getattr(mod, attr, None) is obj)
+    for candidate in candidates:
+        docs = ModuleAnalyzer.for_module(candidate).find_attr_docs()
+        if ("", attr) in docs:
+            return [line for line in docs["", attr] if line.strip()]
+    return []
 
 
 def module_members(module: str) -> list[str]:
@@ -299,6 +331,10 @@ def module_page(module: str) -> str:
             lines += ["", f".. autoclass:: {name}", "   :members:"]
         else:
             lines += ["", f".. autofunction:: {name}"]
+    for name in public_constants():
+        if name.rsplit(".", 1)[0] == module:
+            lines += ["", f".. py:data:: {name.rsplit('.', 1)[1]}"]
+            lines += [f"   {line}".rstrip() for line in ["", *doc_comment(name)]]
     return "\n".join(lines + ["```", ""])
 
 
@@ -314,8 +350,8 @@ def index_page() -> str:
         doc = summary(importlib.import_module(module))
         lines += [f"## {module}", "", f"{doc} Its page: {{py:mod}}`{module}`.", ""]
         if members:
-            lines += ["```{eval-rst}", ".. autosummary::", ""]
-            lines += [f"   {name}" for name in members]
+            lines += ["```{eval-rst}", f".. currentmodule:: {module}", "", ".. autosummary::", ""]
+            lines += [f"   {name.rsplit('.', 1)[1]}" for name in members]
             lines += ["```", ""]
     return "\n".join(lines)
 

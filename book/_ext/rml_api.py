@@ -98,12 +98,24 @@ def _add_functions_used(app, doctree):
         top.insert(top.index(exercises), section)
 
 
+# Module aliases in the annotations of other libraries' classes that rmlkit subclasses.
+ALIASES = {"t": "typing", "np": "numpy", "pd": "pandas"}
+NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
 def _external_as_text(app, env, node, contnode):
-    """A reference to another library's object (no inventory offline): its name, unlinked."""
+    """A reference to another library's object (no inventory offline): its name, unlinked.
+
+    So is a type written in words in a docstring ("array-like", "0/1", "float in [0, 1]"),
+    which napoleon offers as a reference but which names no object.
+    """
     if node.get("refdomain") != "py":
         return None
     target = node.get("reftarget", "")
+    if not NAME.match(target):
+        return contnode
     top = target.split(".")[0]
+    top = ALIASES.get(top, top)
     if not top or top == "rmlkit":
         return None
     try:

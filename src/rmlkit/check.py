@@ -308,6 +308,8 @@ def _call(function: Callable, *args, **context):
 class KnownMistake:
     """A conceptual mistake a self-check recognises, with its own message.
 
+    Introduced in the book page "Instructor's guide" (the graded exercises).
+
     Parameters
     ----------
     message : str
@@ -317,8 +319,6 @@ class KnownMistake:
     wrong_value : callable
         Instead of ``matches``: ``wrong_value(**context)`` computes the value the
         mistake gives; an answer with that value (within the answer's tolerance) matches.
-
-    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(self, message: str, *, matches: Callable | None = None,
@@ -343,6 +343,8 @@ class KnownMistake:
 class Answer:
     """What a self-check compares an answer with; kept apart from the question.
 
+    Introduced in the book page "Instructor's guide" (the graded exercises).
+
     Parameters
     ----------
     expected : callable, optional
@@ -356,8 +358,6 @@ class Answer:
         Known conceptual mistakes, tried in order when the answer is not right.
     solution : str, optional
         A solution, shown by :meth:`Question.solution` to self-learners.
-
-    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(self, expected: Callable | None = None, *, is_right: Callable | None = None,
@@ -487,8 +487,8 @@ class Question:
 
         Pass the data the answer was computed from as keywords (the check cell of the
         exercise shows which). ``None``, ``...`` and ``NotImplemented`` count as not
-        attempted. Returns :attr:`Outcome.CORRECT` when the value is right, or
-        :attr:`Outcome.PASSED` when only the visible checks ran.
+        attempted. Returns ``Outcome.CORRECT`` when the value is right, or
+        ``Outcome.PASSED`` when only the visible checks ran.
         """
         if any(answer is missing for missing in _NOT_ATTEMPTED):
             message = (

@@ -1,6 +1,6 @@
 """The instructor's workflow for the kit's graded exercises, on nbgrader's Python API.
 
-``rmlkit course <step>`` (see :mod:`rmlkit.cli`) runs these functions:
+``rmlkit course <step>`` (see ``rmlkit.cli``) runs these functions:
 
 1. :func:`init_course`: a course directory with the kit's assignments and an
    ``nbgrader_config.py`` (the kit's, which keeps hidden tests out of feedback).
@@ -50,6 +50,7 @@ __all__ = [
     "collection_problems",
     "remove_submission",
     "autograde",
+    "SubmissionResult",
     "skipped_submissions",
     "feedback",
     "export",
@@ -95,6 +96,12 @@ class CourseError(Exception):
 
 @dataclasses.dataclass
 class SubmissionResult:
+    """One student's autograded submission: the score, what the sandbox saw, the cells that
+    failed.
+
+    Introduced in the book page "Instructor's guide".
+    """
+
     student: str
     assignment: str
     score: float
@@ -224,7 +231,7 @@ def collect(course, assignment: str, source, *, regexp: str | None = None, roste
     ``file_id``), that pattern decides instead. ``students`` re-collects only these
     students. The chosen files are copied by nbgrader's ``ZipCollectApp``. The
     decisions are saved in ``reports/collect-<assignment>.json`` and
-    :attr:`last_collection`; a file rejected raises nothing here (see
+    ``rmlkit.course.last_collection``; a file rejected raises nothing here (see
     :func:`collection_problems`). Returns the student ids collected.
 
     Introduced in the book page "Instructor's guide".

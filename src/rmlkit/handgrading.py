@@ -9,7 +9,7 @@
   HTML that nbconvert renders, instead of raw ``{admonition}`` text.
 - :func:`ungraded_answers` lists the written answers that wait for a grader, so that
   feedback is not sent with "0 / 3" for an answer nobody has read.
-- :func:`formgrader_command` is the command ``rmlkit course formgrader`` runs: a Jupyter
+- ``formgrader_command`` is the command ``rmlkit course formgrader`` runs: a Jupyter
   server in the course folder with nbgrader's formgrader on this course.
 
 Introduced in the book page "Instructor's guide" (Grading).

@@ -35,8 +35,8 @@ from pathlib import Path
 
 from ._checks import check_type
 
-__all__ = ["Roster", "parse_submission_name", "plan_collection", "canvas_gradebook",
-           "moodle_grades"]
+__all__ = ["Roster", "SubmissionFile", "Decision", "parse_submission_name", "plan_collection",
+           "canvas_gradebook", "moodle_grades"]
 
 _CANVAS = re.compile(r"^(?P<name>[a-z0-9]+)_(?P<late>late_)?(?P<lms_id>\d+)_(?P<attachment>\d+)"
                      r"_(?P<file>.+)$", re.IGNORECASE)
@@ -51,7 +51,10 @@ _NOISE = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|\.ipynb_checkpoint
 
 @dataclasses.dataclass
 class SubmissionFile:
-    """One file of a submission download, as its name describes it."""
+    """One file of a submission download, as its name describes it.
+
+    Introduced in the book page "Instructor's guide".
+    """
 
     path: str            # the name in the download (zip member or relative path)
     lms: str             # "canvas", "moodle", "blackboard", "folder" or "plain"
@@ -241,6 +244,14 @@ def default_id(item: SubmissionFile) -> str:
 
 @dataclasses.dataclass
 class Decision:
+    """What collecting does with one file of a download, and why.
+
+    ``status`` is "collected", "older version", "rejected" or "ignored"; ``reason`` says
+    why a file was not collected.
+
+    Introduced in the book page "Instructor's guide".
+    """
+
     path: str
     status: str          # "collected", "older version", "rejected", "ignored"
     student: str = ""

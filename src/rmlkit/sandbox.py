@@ -16,7 +16,7 @@ the kernel:
 - drops to an unprivileged user id (as root) so that file permissions protect the rest.
 
 A normal user gets the same, inside a user namespace of its own, except the separate
-user id. Test cells run under :mod:`rmlkit._cell_guard`, which undoes what student code
+user id. Test cells run under ``rmlkit._cell_guard``, which undoes what student code
 changed in how IPython runs cells before every test cell.
 
 The grader talks to the kernel over Unix sockets (ZMQ ``ipc`` transport), which do not
@@ -54,6 +54,7 @@ from ._checks import check_type
 
 __all__ = [
     "Limits",
+    "Protection",
     "available_protections",
     "detect_tampering",
     "execute_in_sandbox",
@@ -102,6 +103,11 @@ class Limits:
 
 @dataclasses.dataclass(frozen=True)
 class Protection:
+    """One of the sandbox's protections, and whether it is active on this machine.
+
+    Introduced in the book page "Instructor's guide".
+    """
+
     name: str
     active: bool
     detail: str
