@@ -6,6 +6,7 @@ test_library_docs.py; here: the pages, the extension that links them, and the bu
 
 from __future__ import annotations
 
+import html as html_module
 import importlib.util
 import re
 import sys
@@ -154,7 +155,9 @@ def test_the_built_reference_has_an_entry_for_every_public_name(built_book):
         html = page.read_text()
         assert _anchor(name) in html, f"{name} has no entry in {page.name}"
         entry = html.split(_anchor(name), 1)[1].split('<dt class="sig', 1)[0]
-        where = api_reference.introduced_in(re.sub(r"<[^>]+>", "", entry))
+        text = html_module.unescape(re.sub(r"<[^>]+>", "", entry))
+        text = text.translate(str.maketrans({"\u201c": '"', "\u201d": '"', "\u2019": "'"}))
+        where = api_reference.introduced_in(text)  # (Sphinx made the quotes curly)
         assert where, f"{name}: its entry does not say where the book introduces it"
         target = f"{where.docname.rsplit('/', 1)[1]}.html#{where.label}"
         assert re.search(rf'Introduced in <a class="reference internal" href="[^"]*{target}"',

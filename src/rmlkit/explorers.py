@@ -494,7 +494,7 @@ def plot_deference_sweep(by_deference, *, deference: float | None = None, axes=N
 
     ``by_deference`` is indexed by deference (the share of disagreements settled in the
     model's favour) with one column per measure, as built in
-    {ref}`lesson-people-and-models`. The marker shows ``deference``.
+    lesson 10. The marker shows ``deference``.
 
     Introduced in lesson 10, People and models together.
     """
