@@ -79,8 +79,9 @@ def test_docstring_names_the_first_lesson_that_uses_it(name):
 
 @pytest.mark.parametrize("module", MODULES)
 def test_module_docstring_names_the_first_lesson_that_uses_the_module(module):
-    members = [name for name, obj in API.items()
-               if getattr(importlib.import_module(module), name.rsplit(".", 1)[1], None) is obj]
+    exported = [getattr(importlib.import_module(module), attr)
+                for attr in getattr(importlib.import_module(module), "__all__", ())]
+    members = [name for name, obj in API.items() if any(obj is e for e in exported)]
     order = api_reference.reading_order()
     firsts = [page for page in map(api_reference.first_use, members) if page]
     first = min(firsts, key=order.index) if firsts else None

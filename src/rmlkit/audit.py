@@ -7,8 +7,8 @@ fast enough for a million rows (stratified by group, optionally by household), a
 warning for groups too small to say much, the gap between a proxy label and the truth,
 plain-language summaries, and figures.
 
-Introduced in {ref}`lesson-social-data` (the gap between label and truth) and explained
-in {ref}`lesson-disaggregated`.
+Introduced in lesson 2, Social data and where it comes from (the gap between label and
+truth) and explained in lesson 5.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def expected_calibration_error(y_true, scores) -> float:
     """Mean gap between mean score and observed rate over ten equal-width score bins.
 
     Weighted by the share of rows in each bin; the bins are scikit-learn's
-    (``calibration_curve(..., n_bins=10)``). Introduced in {ref}`lesson-risk-model`.
+    (``calibration_curve(..., n_bins=10)``).
+
+    Introduced in lesson 4, Building and evaluating a risk model honestly.
     """
     y = as_binary("y_true", y_true)
     s = as_scores("scores", scores)
@@ -51,7 +53,7 @@ def expected_calibration_error(y_true, scores) -> float:
 class AuditResult:
     """What :func:`audit` returns.
 
-    Introduced in {ref}`lesson-disaggregated`.
+    Introduced in lesson 5, Disaggregated evaluation, with uncertainty.
 
     Attributes
     ----------
@@ -187,7 +189,7 @@ def audit(
 ) -> AuditResult:
     """A disaggregated report of a model's decisions and scores, group by group.
 
-    Introduced in {ref}`lesson-social-data`.
+    Introduced in lesson 2, Social data and where it comes from.
 
     Parameters
     ----------
@@ -438,7 +440,7 @@ def _as_group_series(values, name: str) -> pd.Series:
 def describe_by_group(values: pd.Series, metric_name: str) -> str:
     """Describe in one plain sentence which groups have the highest and lowest value.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in lesson 4, Building and evaluating a risk model honestly.
 
     Parameters
     ----------
@@ -473,7 +475,7 @@ def describe_by_group(values: pd.Series, metric_name: str) -> str:
 def plot_by_group(values: pd.Series, metric_name: str, *, overall: float | None = None, ax=None):
     """Draw one metric per group as a horizontal bar chart, with the values written on.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in lesson 4, Building and evaluating a risk model honestly.
 
     Parameters
     ----------

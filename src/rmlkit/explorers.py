@@ -16,7 +16,7 @@ a kernel, the declarative twin when the book is built (the book's Sphinx extensi
 ``RMLKIT_EXPLORERS=declarative`` for the kernels it starts). Lessons call the functions
 of :mod:`rmlkit.widgets`, which choose.
 
-Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
+Introduced in lesson 4, Building and evaluating a risk model honestly.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ switched off one bias mechanism at a time.
 
 All data made here is synthetic.
 
-Introduced in {ref}`lesson-people-and-models`.
+Introduced in lesson 10, People and models together.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def simulate_feedback_loop(
     The truth is known: a referral "truly needed help" when a child in the household
     was being harmed that year.
 
-    Introduced in {ref}`lesson-people-and-models`.
+    Introduced in lesson 10, People and models together.
 
     Parameters
     ----------

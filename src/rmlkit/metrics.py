@@ -17,7 +17,7 @@ resample is a vector of row weights, so it costs a few passes over the rows and 
 copies them. The results equal fairlearn's ``MetricFrame`` and scikit-learn's functions
 (the tests check them to 1e-12).
 
-Introduced in {ref}`lesson-disaggregated`.
+Introduced in lesson 5, Disaggregated evaluation, with uncertainty.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ recorded label and, for synthetic data, against the truth. A smaller disparity m
 is not the same as a fair system: the table shows who is flagged, and how many of the
 flagged children truly needed help.
 
-Introduced in {ref}`lesson-mitigation`.
+Introduced in lesson 9, Mitigation and its limits.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ METHODS = {
 def reweighing_weights(y, groups) -> np.ndarray:
     """Kamiran and Calders' reweighing: weight P(group) P(label) / P(group, label).
 
-    Introduced in {ref}`lesson-mitigation`.
+    Introduced in lesson 9, Mitigation and its limits.
     """
     check_same_length(y=as_binary("y", y), groups=groups)
     frame = pd.DataFrame({"g": np.asarray(groups).astype(str), "y": np.asarray(y)})
@@ -81,7 +81,7 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                         random_state: int = 0) -> pd.DataFrame:
     """Train each mitigation and report what it changes, for whom, and at what cost.
 
-    Introduced in {ref}`lesson-mitigation`.
+    Introduced in lesson 9, Mitigation and its limits.
 
     The default model is a logistic regression with balanced class weights; the
     threshold optimizers maximise balanced accuracy under their constraint.
@@ -154,7 +154,7 @@ def frontier(y_true, scores, *, sensitive_features, disparity: str = "false_posi
 
     Returns ``threshold``, ``accuracy`` and ``<disparity>_max_min_difference``.
 
-    Introduced in {ref}`lesson-mitigation`.
+    Introduced in lesson 9, Mitigation and its limits.
     """
     from .tradeoffs import threshold_sweep
 
@@ -183,7 +183,7 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     A threshold is on the frontier when no other threshold has both a smaller gap and a
     higher accuracy.
 
-    Introduced in {ref}`lesson-mitigation`.
+    Introduced in lesson 9, Mitigation and its limits.
     """
     import matplotlib.pyplot as plt
 

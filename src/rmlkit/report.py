@@ -1,6 +1,6 @@
 """Model cards (Mitchell et al. 2019) filled in from an audit.
 
-Introduced in {ref}`lesson-transparency`.
+Introduced in lesson 11, Transparency and accountability.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def model_card(result: AuditResult, *, model_name: str, intended_use: str,
     groups, disparities whose confidence interval excludes parity, the gap between
     label and truth) are added to those you give.
 
-    Introduced in {ref}`lesson-transparency`.
+    Introduced in lesson 11, Transparency and accountability.
 
     Parameters
     ----------

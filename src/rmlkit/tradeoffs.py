@@ -1,6 +1,6 @@
 """Decisions and their trade-offs: where to set a threshold, and who bears the errors.
 
-Introduced in {ref}`lesson-decisions`.
+Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ __all__ = [
 def rates_at_threshold(y_true, scores, *, sensitive_features, threshold: float) -> pd.DataFrame:
     """Flag every row whose score is at or above ``threshold``; report rates by group.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
 
     Parameters
     ----------
@@ -69,7 +69,7 @@ def _rates_by_group(y, d, sensitive_features, metrics=_RATES) -> pd.DataFrame:
 def threshold_sweep(y_true, scores, *, sensitive_features, thresholds=None) -> pd.DataFrame:
     """Rates by group at many thresholds at once (one sort per group, no loop over rows).
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
 
     Returns
     -------
@@ -118,7 +118,7 @@ def capacity_decisions(scores, capacity: int, *, periods=None) -> np.ndarray:
     Models a team that can investigate ``capacity`` referrals a week: whatever the
     scores, no more than that are flagged. Ties are broken by order of the rows.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     s = as_scores("scores", scores)
     capacity = check_count("capacity", capacity, minimum=0)
@@ -138,7 +138,7 @@ def expected_cost(y_true, y_pred, *, cost_false_negative: float, cost_false_posi
     A missed child (false negative) and an unnecessary investigation (false positive)
     have costs you choose; what they should be is a question of values, not data.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     y = as_binary("y_true", y_true)
     d = as_binary("y_pred", y_pred)
@@ -166,7 +166,7 @@ def impossibility_table(base_rates: dict, *, precision: float, false_negative_ra
     precision (PPV) and the same false negative rate, their false positive rates must
     differ. Returns each group's implied false positive rate.
 
-    Introduced in {ref}`lesson-fairness-criteria`.
+    Introduced in lesson 7, Fairness criteria and why they conflict.
     """
     ppv = check_number("precision", precision, low=1e-9, high=1.0)
     fnr = check_number("false_negative_rate", false_negative_rate, low=0.0, high=1.0)
@@ -189,7 +189,7 @@ def plot_rates_by_group(y_true, scores, *, sensitive_features, thresholds, ax=No
     ``thresholds`` is a number, or a dict of group -> threshold. The static
     counterpart of :func:`rmlkit.widgets.threshold_explorer`.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     import matplotlib.pyplot as plt
 
@@ -225,7 +225,7 @@ def plot_impossibility(base_rates: dict, *, precision: float, false_negative_rat
 
     The static counterpart of :func:`rmlkit.widgets.impossibility_explorer`.
 
-    Introduced in {ref}`lesson-fairness-criteria`.
+    Introduced in lesson 7, Fairness criteria and why they conflict.
     """
     import matplotlib.pyplot as plt
 
@@ -251,7 +251,7 @@ def plot_cost_and_capacity(y_true, scores, *, sensitive_features, capacity: int,
 
     The static counterpart of :func:`rmlkit.widgets.cost_explorer`.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     import matplotlib.pyplot as plt
 
