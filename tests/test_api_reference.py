@@ -138,6 +138,14 @@ def test_the_lesson_section_links_each_function_to_its_entry():
     assert item.startswith("rmlkit.lesson.setup: Apply the course's figure and table settings")
 
 
+def test_a_dataclass_signature_names_its_factories():
+    from rmlkit.audit import AuditResult
+
+    signature = "(table: ~pandas.DataFrame, small_groups: list = <factory>, confidence=0.95)"
+    new, _ = rml_api._dataclass_factories(None, "class", "x", AuditResult, {}, signature, None)
+    assert new == "(table: ~pandas.DataFrame, small_groups: list = list(), confidence=0.95)"
+
+
 def test_references_to_other_libraries_are_names_and_to_rmlkit_still_warn():
     text = nodes.literal("", "DataFrame")
     for target, expected in [("pandas.DataFrame", text), ("numpy.ndarray", text),

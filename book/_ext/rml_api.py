@@ -7,6 +7,8 @@
 - Each lesson page gets a section "Functions used in this lesson", just before its
   Exercises, listing the rmlkit functions and classes its code uses (in the order it
   first uses them), each linked to its entry in the API reference.
+- A dataclass field made by a factory shows it in the signature (``= list()``), not
+  ``= <factory>``, which Sphinx cannot parse (it would print the signature raw).
 - References from rmlkit's signatures and docstrings to other libraries (pandas, numpy,
   scikit-learn, ...) are shown as their names, unlinked: the book is built offline and
   has no inventories of those libraries' documentation. References into rmlkit that do
@@ -18,6 +20,7 @@ What is introduced where, and what a lesson uses, is worked out by
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import sys
@@ -54,6 +57,20 @@ def _link_introduced_in(app, what, name, obj, options, lines):
     new = api.introduced_pattern().sub(link, text)
     if new != text:
         lines[:] = new.split("\n")
+
+
+def _dataclass_factories(app, what, name, obj, options, signature, return_annotation):
+    """``field = <factory>`` in a dataclass's signature becomes ``field = factory()``."""
+    if what != "class" or not signature or "<factory>" not in signature:
+        return None
+    if not dataclasses.is_dataclass(obj):
+        return None
+    for field in dataclasses.fields(obj):
+        if field.default_factory is not dataclasses.MISSING:
+            made = f"{getattr(field.default_factory, '__name__', 'factory')}()"
+            signature = re.sub(rf"(\b{field.name}\b[^,=]*= )<factory>",
+                               lambda m, made=made: m.group(1) + made, signature)
+    return signature, return_annotation
 
 
 def _functions_section(docname: str, names: list[str]) -> nodes.section:
@@ -127,6 +144,7 @@ def _external_as_text(app, env, node, contnode):
 
 def setup(app):
     app.connect("autodoc-process-docstring", _link_introduced_in)
+    app.connect("autodoc-process-signature", _dataclass_factories)
     # Before the table-of-contents collector (priority 500), so the section is listed.
     app.connect("doctree-read", _add_functions_used, priority=400)
     app.connect("missing-reference", _external_as_text, priority=900)

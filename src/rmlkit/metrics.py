@@ -1,6 +1,6 @@
 """Group metrics: one vocabulary, and one engine that computes every metric by group.
 
-**The vocabulary.** Every function in :mod:`rmlkit` names a metric the way
+**The vocabulary.** Every function in ``rmlkit`` names a metric the way
 :data:`METRICS` does: snake_case names after fairlearn's and scikit-learn's functions
 (``false_positive_rate``, ``roc_auc``), each with a short ``label`` for tables and
 figures and the term of the book's glossary that explains it. Results are tidy, with
@@ -64,7 +64,7 @@ _DEFINITIONS = [
      "over ten equal-width score bins, weighted by rows", "expected calibration error"),
 ]
 
-#: The metric vocabulary: name -> :class:`Metric` (label, definition, glossary term).
+#: The metric vocabulary: name -> ``Metric`` (label, definition, glossary term).
 METRICS: dict[str, Metric] = {name: Metric(name, lab, d, term)
                               for name, lab, d, term in _DEFINITIONS}
 #: Metrics of decisions (0/1), computed from confusion counts.
