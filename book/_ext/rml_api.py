@@ -148,4 +148,5 @@ def setup(app):
     # Before the table-of-contents collector (priority 500), so the section is listed.
     app.connect("doctree-read", _add_functions_used, priority=400)
     app.connect("missing-reference", _external_as_text, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: a change to what this extension adds to the pages re-reads them all.
+    return {"env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
