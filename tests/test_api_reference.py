@@ -144,6 +144,11 @@ def test_a_dataclass_signature_names_its_factories():
     signature = "(table: ~pandas.DataFrame, small_groups: list = <factory>, confidence=0.95)"
     new, _ = rml_api._dataclass_factories(None, "class", "x", AuditResult, {}, signature, None)
     assert new == "(table: ~pandas.DataFrame, small_groups: list = list(), confidence=0.95)"
+    from rmlkit.datasets import CausalGraph
+
+    signature = "(nodes: dict[str, str], edges: list[tuple[str, str | None]] = <factory>)"
+    new, _ = rml_api._dataclass_factories(None, "class", "x", CausalGraph, {}, signature, None)
+    assert new == "(nodes: dict[str, str], edges: list[tuple[str, str | None]] = list())"
 
 
 def test_references_to_other_libraries_are_names_and_to_rmlkit_still_warn():

@@ -68,7 +68,7 @@ def _dataclass_factories(app, what, name, obj, options, signature, return_annota
     for field in dataclasses.fields(obj):
         if field.default_factory is not dataclasses.MISSING:
             made = f"{getattr(field.default_factory, '__name__', 'factory')}()"
-            signature = re.sub(rf"(\b{field.name}\b[^,=]*= )<factory>",
+            signature = re.sub(rf"(\b{field.name}\b:?[^=]*?= )<factory>",
                                lambda m, made=made: m.group(1) + made, signature)
     return signature, return_annotation
 
@@ -149,4 +149,4 @@ def setup(app):
     app.connect("doctree-read", _add_functions_used, priority=400)
     app.connect("missing-reference", _external_as_text, priority=900)
     # env_version: a change to what this extension adds to the pages re-reads them all.
-    return {"env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
