@@ -10,7 +10,7 @@ capacity, against the truth that only a simulation has.
 
 All data made here is synthetic.
 
-Introduced in {ref}`lesson-ethics`.
+Introduced in lesson 6, Where bias comes from.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ FEATURES = [
 class PlacementModel:
     """What :func:`placement_model` returns.
 
-    Introduced in {ref}`lesson-ethics`.
+    Introduced in lesson 12, Ethics, law and governance.
 
     Attributes
     ----------
@@ -71,7 +71,7 @@ def placement_model(data, *, label: str = "placed_2y", test_share: float = 0.4,
     (``test_share``) referrals, so that siblings are never on both sides. The model is
     trained on the past referrals that were screened in, the only ones with a label.
 
-    Introduced in {ref}`lesson-ethics`.
+    Introduced in lesson 6, Where bias comes from.
 
     Parameters
     ----------
@@ -127,7 +127,7 @@ def screening_comparison(data, tool: PlacementModel | None = None, *,
     tool takes the highest scores; the rule takes the most prior referrals. Only a
     simulation can count the harmed children among them.
 
-    Introduced in {ref}`lesson-ethics`.
+    Introduced in lesson 12, Ethics, law and governance.
 
     Parameters
     ----------
