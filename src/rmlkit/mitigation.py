@@ -25,6 +25,7 @@ from ._checks import (
     as_binary,
     as_features,
     check_choice,
+    check_count,
     check_names,
     check_same_length,
     check_type,
@@ -64,15 +65,39 @@ def _rates(y, d, groups):
     return sel, tpr, fpr
 
 
+def _at_capacity(chance, tiebreak, capacity: int) -> np.ndarray:
+    """Flag the ``capacity`` rows with the highest ``chance``; ties go to ``tiebreak``."""
+    order = np.lexsort((-np.asarray(tiebreak, float), -np.asarray(chance, float)))
+    flags = np.zeros(len(order), dtype=int)
+    flags[order[:capacity]] = 1
+    return flags
+
+
 def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, sensitive_test,
                         true_outcome_test=None, estimator=None, methods=None,
-                        random_state: int = 0) -> pd.DataFrame:
+                        capacity: int | None = None, random_state: int = 0) -> pd.DataFrame:
     """Train each mitigation and report what it changes, for whom, and at what cost.
 
     Introduced in {ref}`lesson-mitigation`.
 
     The default model is a logistic regression with balanced class weights; the
     threshold optimizers maximise balanced accuracy under their constraint.
+
+    Without ``capacity``, each method flags at its own decision rule, so the methods
+    flag different numbers of test rows. With ``capacity``, every method flags exactly
+    that many, the rows it is most inclined to flag: for ``none`` and ``reweighing``
+    the highest scores; for the threshold optimizers and exponentiated gradient, which
+    flag some rows at random, the rows with the highest chance of a flag (fairlearn's
+    ``_pmf_predict``), and among rows with the same chance those that rank higher
+    within their own group on the unmitigated model's score, so that ties are cut, or
+    filled, evenly across groups.
+
+    Parameters
+    ----------
+    capacity : int, optional
+        The number of test rows every method flags (between 1 and the number of test
+        rows). Compare methods at one capacity: a method that flags more rows finds
+        more of the children in need for that reason alone.
 
     Returns
     -------
@@ -97,17 +122,26 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
         check_same_length(y_test=y_te, true_outcome_test=truth)
     for m in methods:
         check_choice("methods", m, METHODS)
+    if capacity is not None:
+        capacity = check_count("capacity", capacity, minimum=1, maximum=len(y_te))
     # Balanced classes, so that with a rare outcome the model flags a useful share of
     # rows at its default threshold instead of flagging no one.
     base = estimator if estimator is not None else make_pipeline(
         StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"))
     rows = []
+    tiebreak = None
+    if capacity is not None:  # the unmitigated score, ranked within each group
+        unmitigated = clone(base).fit(X_train, y_tr).predict_proba(X_test)[:, 1]
+        tiebreak = pd.Series(unmitigated).groupby(g_te).rank(pct=True).to_numpy()
     for method in methods:
+        chance = None  # with a capacity: how strongly the method would flag each row
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if method == "none":
                 model = clone(base).fit(X_train, y_tr)
                 d = model.predict(X_test)
+                if capacity is not None:
+                    chance = model.predict_proba(X_test)[:, 1]
             elif method.startswith("threshold optimizer"):
                 constraint = ("demographic_parity" if "parity" in method else "equalized_odds")
                 model = ThresholdOptimizer(estimator=clone(base), constraints=constraint,
@@ -115,6 +149,8 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                                            predict_method="predict_proba")
                 model.fit(X_train, y_tr, sensitive_features=g_tr)
                 d = model.predict(X_test, sensitive_features=g_te, random_state=random_state)
+                if capacity is not None:
+                    chance = model._pmf_predict(X_test, sensitive_features=g_te)[:, 1]
             elif method.startswith("exponentiated gradient"):
                 constraint = DemographicParity() if "parity" in method else EqualizedOdds()
                 model = ExponentiatedGradient(
@@ -122,6 +158,8 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                     constraints=constraint)
                 model.fit(np.asarray(X_train, float), y_tr, sensitive_features=g_tr)
                 d = model.predict(np.asarray(X_test, float), random_state=random_state)
+                if capacity is not None:
+                    chance = model._pmf_predict(np.asarray(X_test, float))[:, 1]
             else:  # reweighing
                 model = clone(base)
                 weights = reweighing_weights(y_tr, g_tr)
@@ -129,6 +167,10 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                 key = f"{last}__sample_weight" if last else "sample_weight"
                 model.fit(X_train, y_tr, **{key: weights})
                 d = model.predict(X_test)
+                if capacity is not None:
+                    chance = model.predict_proba(X_test)[:, 1]
+        if capacity is not None:
+            d = _at_capacity(chance, tiebreak, capacity)
         d = np.asarray(d).astype(int)
         sel, tpr, fpr = _rates(y_te, d, g_te)
         row = dict(method=method, accuracy=float((d == y_te).mean()),
