@@ -73,6 +73,39 @@ def _at_capacity(chance, tiebreak, capacity: int) -> np.ndarray:
     return flags
 
 
+def _at_capacity_by_group(chance, tiebreak, groups, capacity: int) -> np.ndarray:
+    """Move every group's share flagged by the same amount until ``capacity`` rows are
+    flagged (from the method's expected flags in each group), then flag within each
+    group the rows with the highest ``chance`` (ties: ``tiebreak``)."""
+    frame = pd.DataFrame({"g": groups, "chance": chance})
+    size = frame.groupby("g").size()
+    expected = frame.groupby("g")["chance"].sum()
+    quota = (expected + (capacity - expected.sum()) * size / size.sum()).clip(0, size)
+    counts = np.floor(quota).astype(int)
+    remainder = (quota - counts).sort_values(ascending=False)
+    while counts.sum() != capacity:  # rounding and clipping: largest remainders first
+        step = 1 if counts.sum() < capacity else -1
+        room = [g for g in remainder.index if 0 <= counts[g] + step <= size[g]]
+        counts[room[0] if step > 0 else room[-1]] += step
+        remainder = remainder.drop(room[0] if step > 0 else room[-1])
+        if remainder.empty:
+            remainder = (quota - counts).sort_values(ascending=False)
+    flags = np.zeros(len(frame), dtype=int)
+    for g, k in counts.items():
+        rows = np.flatnonzero(frame["g"].to_numpy() == g)
+        flags[rows] = _at_capacity(np.asarray(chance)[rows], np.asarray(tiebreak)[rows], int(k))
+    return flags
+
+
+def _mixture_score(model, X) -> np.ndarray:
+    """Exponentiated gradient's models' scores, averaged with the mixture's weights."""
+    total = np.zeros(len(X))
+    for key, weight in model.weights_.items():
+        if weight > 0:
+            total += weight * model.predictors_[key].predict_proba(X)[:, 1]
+    return total
+
+
 def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, sensitive_test,
                         true_outcome_test=None, estimator=None, methods=None,
                         capacity: int | None = None, random_state: int = 0) -> pd.DataFrame:
@@ -85,12 +118,17 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
 
     Without ``capacity``, each method flags at its own decision rule, so the methods
     flag different numbers of test rows. With ``capacity``, every method flags exactly
-    that many, the rows it is most inclined to flag: for ``none`` and ``reweighing``
-    the highest scores; for the threshold optimizers and exponentiated gradient, which
-    flag some rows at random, the rows with the highest chance of a flag (fairlearn's
-    ``_pmf_predict``), and among rows with the same chance those that rank higher
-    within their own group on the unmitigated model's score, so that ties are cut, or
-    filled, evenly across groups.
+    that many, the rows it is most inclined to flag. ``none`` and ``reweighing`` flag
+    their highest scores, one threshold for everyone. Exponentiated gradient, which
+    flags at random with fixed chances, flags the rows with the highest chance of a
+    flag (fairlearn's ``_pmf_predict``); among rows with the same chance, those with
+    the highest score averaged over its mixture of models. A threshold optimizer, which
+    sets a threshold for each group, moves every group's share flagged (its expected
+    share of flags) up or down by the same amount until the capacity is reached, and
+    within each group flags the rows with the highest chance of a flag, highest scores
+    first. Equal selection rates stay equal; equal error rates (equalized odds) hold
+    only approximately at a capacity far from the method's own, which the gap columns
+    show.
 
     Parameters
     ----------
@@ -129,19 +167,15 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
     base = estimator if estimator is not None else make_pipeline(
         StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"))
     rows = []
-    tiebreak = None
-    if capacity is not None:  # the unmitigated score, ranked within each group
-        unmitigated = clone(base).fit(X_train, y_tr).predict_proba(X_test)[:, 1]
-        tiebreak = pd.Series(unmitigated).groupby(g_te).rank(pct=True).to_numpy()
     for method in methods:
-        chance = None  # with a capacity: how strongly the method would flag each row
+        chance = score = None  # with a capacity: how strongly the method flags each row
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if method == "none":
                 model = clone(base).fit(X_train, y_tr)
                 d = model.predict(X_test)
                 if capacity is not None:
-                    chance = model.predict_proba(X_test)[:, 1]
+                    chance = score = model.predict_proba(X_test)[:, 1]
             elif method.startswith("threshold optimizer"):
                 constraint = ("demographic_parity" if "parity" in method else "equalized_odds")
                 model = ThresholdOptimizer(estimator=clone(base), constraints=constraint,
@@ -151,6 +185,7 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                 d = model.predict(X_test, sensitive_features=g_te, random_state=random_state)
                 if capacity is not None:
                     chance = model._pmf_predict(X_test, sensitive_features=g_te)[:, 1]
+                    score = model.estimator_.predict_proba(X_test)[:, 1]
             elif method.startswith("exponentiated gradient"):
                 constraint = DemographicParity() if "parity" in method else EqualizedOdds()
                 model = ExponentiatedGradient(
@@ -160,6 +195,7 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                 d = model.predict(np.asarray(X_test, float), random_state=random_state)
                 if capacity is not None:
                     chance = model._pmf_predict(np.asarray(X_test, float))[:, 1]
+                    score = _mixture_score(model, np.asarray(X_test, float))
             else:  # reweighing
                 model = clone(base)
                 weights = reweighing_weights(y_tr, g_tr)
@@ -168,9 +204,11 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                 model.fit(X_train, y_tr, **{key: weights})
                 d = model.predict(X_test)
                 if capacity is not None:
-                    chance = model.predict_proba(X_test)[:, 1]
-        if capacity is not None:
-            d = _at_capacity(chance, tiebreak, capacity)
+                    chance = score = model.predict_proba(X_test)[:, 1]
+        if capacity is not None and method.startswith("threshold optimizer"):
+            d = _at_capacity_by_group(chance, score, g_te, capacity)
+        elif capacity is not None:
+            d = _at_capacity(chance, score, capacity)
         d = np.asarray(d).astype(int)
         sel, tpr, fpr = _rates(y_te, d, g_te)
         row = dict(method=method, accuracy=float((d == y_te).mean()),
