@@ -30,6 +30,7 @@ from ._checks import (
     check_same_length,
     check_type,
 )
+from .metrics import GroupMetrics, factorize_groups, label
 
 __all__ = ["METHODS", "compare_mitigations", "frontier", "plot_frontier", "reweighing_weights"]
 
@@ -56,13 +57,24 @@ def reweighing_weights(y, groups) -> np.ndarray:
     return (p_g * p_y / p_gy).to_numpy()
 
 
-def _rates(y, d, groups):
-    frame = pd.DataFrame({"y": y, "d": d, "g": groups})
-    by = frame.groupby("g")
-    sel = by["d"].mean()
-    tpr = frame[frame["y"] == 1].groupby("g")["d"].mean()
-    fpr = frame[frame["y"] == 0].groupby("g")["d"].mean()
-    return sel, tpr, fpr
+_GAPS = ["selection_rate", "true_positive_rate", "false_positive_rate"]
+
+
+def _decision_summary(y, d, groups, truth) -> dict:
+    """Accuracy, selection rate and the max-min gaps of the rates, from one engine."""
+    codes, names = factorize_groups(groups)
+    rates = GroupMetrics(y, d, None, codes, len(names)).estimates(_GAPS)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+        gaps = np.nanmax(rates[:-1], axis=0) - np.nanmin(rates[:-1], axis=0)
+    row = dict(accuracy=float((d == y).mean()), selection_rate=float(rates[-1, 0]))
+    row |= {f"{m}_max_min_difference": float(g) for m, g in zip(_GAPS, gaps, strict=True)}
+    if truth is not None:
+        everyone = np.zeros(len(y), np.int64)
+        vs_truth = GroupMetrics(truth, d, None, everyone, 1).estimates(
+            ["precision", "true_positive_rate"])[-1]
+        row["precision_vs_truth"], row["true_positive_rate_vs_truth"] = map(float, vs_truth)
+    return row
 
 
 def _at_capacity(chance, tiebreak, capacity: int) -> np.ndarray:
@@ -140,10 +152,12 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
     Returns
     -------
     pandas.DataFrame
-        One row per method: accuracy, the share flagged, the largest gaps between groups
-        in selection rate, TPR and FPR, and (with ``true_outcome_test``) the share of
-        flagged children who truly needed help and the share of those in need who were
-        flagged.
+        One row per method: ``accuracy``, ``selection_rate`` (the share flagged), the
+        largest gaps between groups (``selection_rate_max_min_difference``,
+        ``true_positive_rate_max_min_difference``,
+        ``false_positive_rate_max_min_difference``) and, with ``true_outcome_test``,
+        ``precision_vs_truth`` (the share of flagged children who truly needed help) and
+        ``true_positive_rate_vs_truth`` (the share of those in need who were flagged).
     """
     y_tr = as_binary("y_train", y_train)
     y_te = as_binary("y_test", y_test)
@@ -210,28 +224,22 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
         elif capacity is not None:
             d = _at_capacity(chance, score, capacity)
         d = np.asarray(d).astype(int)
-        sel, tpr, fpr = _rates(y_te, d, g_te)
-        row = dict(method=method, accuracy=float((d == y_te).mean()),
-                   share_flagged=float(d.mean()),
-                   selection_rate_gap=float(sel.max() - sel.min()),
-                   TPR_gap=float(tpr.max() - tpr.min()),
-                   FPR_gap=float(fpr.max() - fpr.min()))
-        if truth is not None:
-            row["flagged_truly_in_need"] = float(truth[d == 1].mean()) if d.any() else np.nan
-            row["in_need_flagged"] = float(d[truth == 1].mean()) if truth.any() else np.nan
-        rows.append(row)
+        rows.append(dict(method=method) | _decision_summary(y_te, d, g_te, truth))
     return pd.DataFrame(rows).set_index("method")
 
 
-def frontier(y_true, scores, *, sensitive_features, disparity: str = "FPR",
+def frontier(y_true, scores, *, sensitive_features, disparity: str = "false_positive_rate",
              thresholds=None) -> pd.DataFrame:
     """Accuracy and the largest gap between groups, for one threshold after another.
+
+    Returns ``threshold``, ``accuracy`` and ``<disparity>_max_min_difference``.
 
     Introduced in {ref}`lesson-mitigation`.
     """
     from .tradeoffs import threshold_sweep
 
-    check_choice("disparity", disparity, ["share flagged", "TPR", "FPR", "precision"])
+    check_choice("disparity", disparity, ["selection_rate", "true_positive_rate",
+                                          "false_positive_rate", "precision"])
     y = as_binary("y_true", y_true)
     sweep = threshold_sweep(y, scores, sensitive_features=sensitive_features,
                             thresholds=thresholds)
@@ -239,8 +247,10 @@ def frontier(y_true, scores, *, sensitive_features, disparity: str = "FPR",
     gap = groups.groupby("threshold")[disparity].agg(lambda v: v.max() - v.min())
     everyone = sweep[sweep["group"] == "all"].set_index("threshold")
     base = y.mean()
-    accuracy = (everyone["TPR"] * base + (1 - everyone["FPR"]) * (1 - base))
-    return pd.DataFrame({"accuracy": accuracy, f"{disparity} gap": gap}).reset_index()
+    accuracy = (everyone["true_positive_rate"] * base
+                + (1 - everyone["false_positive_rate"]) * (1 - base))
+    return pd.DataFrame({"accuracy": accuracy,
+                         f"{disparity}_max_min_difference": gap}).reset_index()
 
 
 def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, ax=None):
@@ -248,7 +258,8 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     frontier as a line, and each mitigation as a labelled marker.
 
     ``curve`` comes from :func:`frontier`; ``mitigations`` from
-    :func:`compare_mitigations` (its ``accuracy`` and the matching ``..._gap`` column).
+    :func:`compare_mitigations` (its ``accuracy`` and the matching
+    ``..._max_min_difference`` column).
     A threshold is on the frontier when no other threshold has both a smaller gap and a
     higher accuracy.
 
@@ -257,7 +268,7 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     import matplotlib.pyplot as plt
 
     check_type("curve", curve, pd.DataFrame, "the table that frontier() returns")
-    gap_column = next((c for c in curve.columns if c.endswith(" gap")), None)
+    gap_column = next((c for c in curve.columns if c.endswith("_max_min_difference")), None)
     if gap_column is None or "accuracy" not in curve:
         raise ValueError("curve must be what frontier() returns (accuracy and a gap column).")
     if ax is None:
@@ -269,15 +280,15 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     ax.plot(efficient[gap_column], efficient["accuracy"], color="#4477aa",
             label="best accuracy for a given gap")
     if mitigations is not None:
-        key = {"FPR gap": "FPR_gap", "TPR gap": "TPR_gap",
-               "share flagged gap": "selection_rate_gap"}.get(gap_column)
-        if key is None or key not in mitigations:
+        key = gap_column
+        if key not in mitigations:
             raise ValueError(f"mitigations has no column matching {gap_column!r}.")
         markers = "osD^vP*X"
         for i, (name, row) in enumerate(mitigations.iterrows()):
             ax.scatter(row[key], row["accuracy"], marker=markers[i % len(markers)], s=60,
                        zorder=3, label=name)
-    ax.set_xlabel(f"largest {gap_column} between groups")
+    metric = gap_column.removesuffix("_max_min_difference")
+    ax.set_xlabel(f"largest gap in {label(metric)} between groups (max - min)")
     ax.set_ylabel("accuracy")
     ax.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.spines[["top", "right"]].set_visible(False)
