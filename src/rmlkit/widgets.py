@@ -96,8 +96,9 @@ def _figure_explorer(controls: list, draw, alt):
 
 def _rates_alt(result) -> str:
     _, table = result
-    parts = "; ".join(f"{g}: share flagged {r['share flagged']:.2f}, FPR {r['FPR']:.2f}, "
-                      f"FNR {r['FNR']:.2f}" for g, r in table.iterrows())
+    parts = "; ".join(f"{g}: share flagged {r['selection_rate']:.2f}, "
+                      f"FPR {r['false_positive_rate']:.2f}, FNR {r['false_negative_rate']:.2f}"
+                      for g, r in table.iterrows())
     return f"Bar chart of share flagged, false positive and false negative rates by group. {parts}."
 
 
@@ -180,7 +181,7 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
             {"A": sliders["a"].value, "B": sliders["b"].value},
             precision=sliders["ppv"].value, false_negative_rate=sliders["fnr"].value, ax=ax),
         lambda result: "Bar chart of the false positive rate each group must have: "
-        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["FPR"].items()) + ".",
+        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["false_positive_rate"].items()) + ".",
     )
 
 
@@ -216,7 +217,7 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
             capacity=capacity_slider.value, cost_false_negative=fn_slider.value,
             cost_false_positive=fp_slider.value, ax=ax),
         lambda result: "Bar chart of the expected cost per referral by group: "
-        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["cost per row"].drop("all").items())
+        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["cost_per_row"].drop("all").items())
         + ".",
     )
 

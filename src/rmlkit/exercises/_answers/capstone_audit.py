@@ -10,7 +10,7 @@ from rmlkit.check import Answer, KnownMistake, same_values
 from rmlkit.exercises._answers import sum_by
 from rmlkit.tradeoffs import capacity_decisions
 
-METRIC = "FPR"  # the name audit() gives the false positive rate, as in the notebook
+METRIC = "false_positive_rate"  # the metric name audit() takes, as in the notebook
 
 
 def found(harmed, workers, tool_score, rule_score):
@@ -36,12 +36,12 @@ def fpr_table(harmed, tool_flags, groups, households, random_state, clusters=Tru
                    sensitive_features=groups, metrics=[METRIC], n_bootstrap=200,
                    clusters=households if clusters else None, random_state=random_state,
                    progress=False)
-    return result.table.set_index("group")[["value", "ci_low", "ci_high"]]
+    return result.table.set_index("group")[["estimate", "ci_low", "ci_high"]]
 
 
 def _values_right(answer, harmed, tool_flags, groups, households, random_state) -> bool:
     expected = fpr_table(harmed, tool_flags, groups, households, random_state)
-    return same_values(answer["value"], expected["value"])
+    return same_values(answer["estimate"], expected["estimate"])
 
 
 def extra_false_positives(harmed, tool_flags, workers, groups, tool="tool"):
@@ -86,10 +86,11 @@ q2 = Answer(
     ],
     solution=(
         'tool_audit = audit(harmed_new.astype(int), y_pred=tool_flags.astype(int),\n'
-        '                   sensitive_features=group_new, metrics=["FPR"], n_bootstrap=200,\n'
+        '                   sensitive_features=group_new, metrics=["false_positive_rate"],\n'
+        '                   n_bootstrap=200,\n'
         '                   clusters=household_new, reference="White", random_state=SEED,\n'
         '                   progress=False)\n'
-        'fpr_table = tool_audit.table.set_index("group")[["value", "ci_low", "ci_high"]]'
+        'fpr_table = tool_audit.table.set_index("group")[["estimate", "ci_low", "ci_high"]]'
     ),
 )
 

@@ -18,7 +18,7 @@ def _flagged(test):
 
 
 def _best(sweep, everyone=True, at_least=0.05):
-    rows = sweep["share flagged"] >= at_least
+    rows = sweep["selection_rate"] >= at_least
     if everyone:
         rows &= sweep["group"].astype(str) == "all"
     return sweep.loc[rows, "precision"].max()
@@ -60,11 +60,11 @@ q2 = Answer(
             wrong_value=lambda sweep: _best(sweep, everyone=False)),
         KnownMistake(
             "best_precision comes from a threshold that flags fewer than 5 % of the "
-            "referrals. Keep only the realistic thresholds, `share flagged >= 0.05`.",
+            "referrals. Keep only the realistic thresholds, `selection_rate >= 0.05`.",
             wrong_value=lambda sweep: _best(sweep, at_least=-np.inf)),
     ],
     solution=(
-        'realistic = sweep[(sweep["group"] == "all") & (sweep["share flagged"] >= 0.05)]\n'
+        'realistic = sweep[(sweep["group"] == "all") & (sweep["selection_rate"] >= 0.05)]\n'
         'best_precision = realistic["precision"].max()'
     ),
 )
@@ -89,14 +89,14 @@ q4 = Answer(
     mistakes=[
         KnownMistake(
             "cost_ratio compares the *total* costs of the groups, so the size of each "
-            "group decides it. Compare the cost per referral (`cost per row`).",
+            "group decides it. Compare the cost per referral (`cost_per_row`).",
             wrong_value=lambda test, flag_cap, group: _cost_ratio(test, flag_cap, group,
                                                                   per_row=False)),
     ],
     solution=(
         'costs = expected_cost(test["placed_2y"], flag_cap.astype(int), cost_false_negative=10,\n'
         '                      cost_false_positive=1, sensitive_features=group)\n'
-        'cost_ratio = costs.loc["Black", "cost per row"] / costs.loc["White", "cost per row"]'
+        'cost_ratio = costs.loc["Black", "cost_per_row"] / costs.loc["White", "cost_per_row"]'
     ),
 )
 
