@@ -156,11 +156,11 @@ def test_weighted_metrics_equal_the_same_rows_repeated():
     s = np.round(rng.random(n), 1)
     w = rng.integers(0, 4, n).astype(float)
     engine = GroupMetrics(y, d, s, codes, 3)
-    # weights are given in the engine's row order (by group and score)
-    order = np.argsort(s, kind="stable")
-    order = order[np.argsort(codes[order], kind="stable")]
+    # weights are given in the engine's row order (by group, score, label and decision)
     weighted = engine.estimates(list(ALL_METRICS), w)
-    repeat = np.repeat(order, w.astype(int))
+    assert np.array_equal(weighted, engine.estimates(list(ALL_METRICS), w.astype(int)),
+                          equal_nan=True)  # whole-number weights (resamples) summed as such
+    repeat = np.repeat(engine.order, w.astype(int))
     repeated = GroupMetrics(y[repeat], d[repeat], s[repeat], codes[repeat], 3)
     np.testing.assert_allclose(weighted, repeated.estimates(list(ALL_METRICS)), atol=1e-12)
 

@@ -187,45 +187,34 @@ def rates_from_counts(counts: np.ndarray, metric: str) -> np.ndarray:
     return _divide(numerator, denominator)
 
 
-def _ties(s, codes):
-    """Rows in blocks of tied scores (same group, same score), in sorted order: their
-    positions, where each block starts among them, its size, and its group."""
-    new = np.r_[True, (s[1:] != s[:-1]) | (codes[1:] != codes[:-1])][:len(s)]
-    sizes = np.diff(np.r_[np.flatnonzero(new), len(s)])
-    tied = sizes > 1
-    rows = np.flatnonzero(np.repeat(tied, sizes))
-    block_sizes = sizes[tied]
-    starts = np.r_[0, np.cumsum(block_sizes)[:-1]].astype(np.int64)
-    return rows, starts, block_sizes, codes[rows]
+def _wins(positives, below, bounds):
+    """Sum of ``positives * below`` over each group's slice ``bounds[g]:bounds[g + 1]``
+    (numpy's pairwise sums, which keep the sum accurate; no BLAS call, whose threads
+    cost more than the arithmetic here)."""
+    products = positives * below
+    return np.array([products[lo:hi].sum()
+                     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)], dtype=float)
 
 
-def _auc(y, w, bounds, positives, negatives, ties):
-    """AUC per group of rows sorted by (group, score), from rank sums.
-
-    Each positive row wins over the negatives below it in its group and half of those
-    tied with it (scikit-learn's convention). ``positives`` and ``negatives`` are the
-    (weighted) numbers of each class per group, whose rows are ``bounds[g]`` to
-    ``bounds[g + 1]``; ``ties`` comes from :func:`_ties`.
-    """
-    n_groups = len(bounds) - 1
-    pos = y if w is None else w * y
-    neg = (1.0 - y) if w is None else w - pos
-    below = np.cumsum(neg)  # negatives up to and including each row, over all groups
-    wins = np.array([pos[lo:hi] @ below[lo:hi]
-                     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)])
-    wins -= positives * np.r_[0.0, np.cumsum(negatives)[:-1]]  # negatives of earlier groups
-    rows, starts, sizes, groups = ties
-    if rows.size:
-        # in a block of ties, count half the block's negatives instead of those up to i
-        p, n, c = pos[rows], neg[rows], below[rows]
-        before = np.repeat(c[starts] - n[starts], sizes)
-        half = np.repeat(0.5 * np.add.reduceat(n, starts), sizes)
-        wins += np.bincount(groups, p * (half - (c - before)), n_groups)
-    return _divide(wins, positives * negatives)
+def _runs(*keys) -> np.ndarray:
+    """Where each run of equal values (of all the keys at once) starts, in sorted rows."""
+    new = np.zeros(len(keys[0]), dtype=bool)
+    new[:1] = True
+    for key in keys:
+        new[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(new)
 
 
 class GroupMetrics:
     """Labels, decisions and scores prepared once for metrics by group.
+
+    Rows are sorted once by group, score, label and decision. A *segment* is a run of
+    rows equal in all four, a *tie* a run equal in group and score. Every metric is a
+    function of the (weighted) number of rows in each segment: decision metrics of
+    their sums per group and confusion cell, AUC, calibration and ECE of two sums per
+    tie (rows, and rows with label 1). So the metrics of the data and of each bootstrap
+    resample (a vector of row weights) cost one pass over the rows and a few over the
+    segments and ties.
 
     Parameters
     ----------
@@ -244,25 +233,34 @@ class GroupMetrics:
     def __init__(self, y, d, s, codes, n_groups, clusters=None):
         codes = np.asarray(codes, dtype=np.int64)
         self.n_groups = n_groups
+        self.has_decisions = d is not None
+        # confusion cell of each row: 0 tn, 1 fp, 2 fn, 3 tp (without decisions, every
+        # row counts as not flagged, which leaves the base rate right and nothing else)
+        cell = np.asarray(y, dtype=np.int8) * 2
+        if d is not None:
+            cell = cell + np.asarray(d, dtype=np.int8)
+        # sorted by group, then score, then cell: stable sorts from the last key (small
+        # integer keys sort by radix)
+        order = np.argsort(cell, kind="stable")
         if s is not None:
-            order = np.argsort(s, kind="stable")
-            order = order[np.argsort(codes[order], kind="stable")]
-        else:
-            order = np.argsort(codes, kind="stable")
+            s = np.asarray(s, dtype=float)
+            order = order[np.argsort(s[order], kind="stable")]
+        key = codes.astype(np.int16) if n_groups < 2 ** 15 else codes
+        order = order[np.argsort(key[order], kind="stable")]
+        self.order = order  # the engine's row order; row weights are given in it
         self.codes = codes[order]
         self.sizes = np.bincount(codes, minlength=n_groups)
         self.bounds = np.r_[0, np.cumsum(self.sizes)]
         self.y = np.asarray(y, dtype=float)[order]
-        # confusion cell of each row: 0 tn, 1 fp, 2 fn, 3 tp (without decisions, every
-        # row counts as not flagged, which leaves the base rate right and nothing else)
-        self.has_decisions = d is not None
-        cell = np.asarray(y, dtype=np.int64) * 2
-        if d is not None:
-            cell = cell + np.asarray(d, dtype=np.int64)
-        self.cell = self.codes * 4 + cell[order]
-        self.s = None
+        cell = cell[order]
+        self.s = None if s is None else s[order]
+        start = _runs(self.codes, cell) if s is None else _runs(self.codes, self.s, cell)
+        self.segment_bounds = np.r_[start, len(cell)]
+        self.segment_cell = self.codes[start] * 4 + cell[start]
+        self.segment_y = (cell[start] >= 2).astype(float)
+        self._sizes = np.diff(self.segment_bounds).astype(float)
         if s is not None:
-            self._prepare_scores(np.asarray(s, dtype=float)[order])
+            self._prepare_ties(start)
         self.unit = None
         if clusters is not None:
             pairs = self.codes * (int(np.max(clusters)) + 1) + np.asarray(clusters)[order]
@@ -271,57 +269,113 @@ class GroupMetrics:
             unit_group[self.unit] = self.codes
             self.unit_bounds = np.r_[0, np.cumsum(np.bincount(unit_group, minlength=n_groups))]
 
-    def _prepare_scores(self, s):
-        self.s = s
-        self.ties = _ties(s, self.codes)
-        self.by_score = np.argsort(s, kind="stable")
-        self.y_all = self.y[self.by_score]
-        self.ties_all = _ties(s[self.by_score], np.zeros(len(s), np.int64))
-        self.bin = self.codes * N_BINS + calibration_bins(s)
+    def _prepare_ties(self, segment_start):
+        """The ties: their segments, group, score and score bin, and their place among
+        the distinct scores of everyone (for the AUC of all groups together)."""
+        tie_start = _runs(self.codes[segment_start], self.s[segment_start])
+        self.tie_segments = np.r_[tie_start, len(segment_start)]
+        first = segment_start[tie_start]
+        self.tie_score = self.s[first]
+        tie_code = self.codes[first]
+        self.tie_bounds = np.searchsorted(tie_code, np.arange(self.n_groups + 1))
+        # score bins are runs of ties (sorted by group and score)
+        tie_bin = tie_code * N_BINS + calibration_bins(self.tie_score)
+        bin_start = _runs(tie_bin) if len(tie_bin) else np.zeros(0, np.int64)
+        self.bin_start, self.bin_id = bin_start, tie_bin[bin_start]
+        distinct, self.tie_rank = np.unique(self.tie_score, return_inverse=True)
+        self.n_distinct = len(distinct)
+        # without ties across groups, everyone's order is a permutation of the ties
+        self.by_score = (np.argsort(self.tie_score, kind="stable")
+                         if self.n_distinct == len(first) else None)
 
     # --- the metrics, for one vector of row weights (None: every row once) ----------
-    def counts(self, w=None) -> np.ndarray:
+    def segment_sums(self, w=None) -> np.ndarray:
+        """(Weighted) rows in each segment."""
+        if w is None:
+            return self._sizes
+        w = np.asarray(w)
+        if len(self._sizes) == len(w):
+            return w.astype(float)
+        if w.dtype.kind in "iu":  # how often each row was drawn
+            return np.add.reduceat(w, self.segment_bounds[:-1]).astype(float)
+        w = w.astype(float)
+        total = np.zeros(len(w) + 1)
+        np.cumsum(w, out=total[1:])  # exact: sums of whole numbers
+        return np.diff(total[self.segment_bounds])
+
+    def counts(self, w=None, segments=None) -> np.ndarray:
         """Confusion counts (tn, fp, fn, tp) per group and for all: shape (groups + 1, 4)."""
-        c = np.bincount(self.cell, w, self.n_groups * 4).reshape(self.n_groups, 4)
+        sums = self.segment_sums(w) if segments is None else segments
+        c = np.bincount(self.segment_cell, sums, self.n_groups * 4).reshape(self.n_groups, 4)
         return np.vstack([c, c.sum(axis=0)])
 
-    def roc_auc(self, w=None, counts=None) -> np.ndarray:
-        """AUC per group and for all (NaN for a group with one class only)."""
-        counts = self.counts(w) if counts is None else counts
-        positives, negatives = counts[:, 2] + counts[:, 3], counts[:, 0] + counts[:, 1]
-        by_group = _auc(self.y, w, self.bounds, positives[:-1], negatives[:-1], self.ties)
-        everyone = _auc(self.y_all, None if w is None else w[self.by_score],
-                        self.bounds[[0, -1]], positives[-1:], negatives[-1:], self.ties_all)
-        return np.r_[by_group, everyone]
+    def tie_sums(self, w=None, segments=None) -> tuple[np.ndarray, np.ndarray]:
+        """(Weighted) rows and rows with label 1 in each tie."""
+        sums = self.segment_sums(w) if segments is None else segments
+        labelled = sums * self.segment_y
+        if len(self.tie_score) == len(sums):
+            return sums, labelled
+        rows, ones = np.zeros(len(sums) + 1), np.zeros(len(sums) + 1)
+        np.cumsum(sums, out=rows[1:])
+        np.cumsum(labelled, out=ones[1:])
+        return np.diff(rows[self.tie_segments]), np.diff(ones[self.tie_segments])
 
-    def calibration_sums(self, w=None) -> np.ndarray:
+    def roc_auc(self, w=None, ties=None) -> np.ndarray:
+        """AUC per group and for all (NaN for a group with one class only).
+
+        Each row with label 1 wins over the rows with label 0 below it in its group and
+        half of those tied with it (scikit-learn's convention): rank sums over the ties.
+        """
+        rows, positives = self.tie_sums(w) if ties is None else ties
+        negatives = rows - positives
+        below = np.cumsum(negatives)  # exact: sums of whole numbers
+        before = np.r_[0.0, below][self.tie_bounds]  # label 0 rows of earlier groups
+        pos = np.diff(np.r_[0.0, np.cumsum(positives)][self.tie_bounds])
+        neg = np.diff(before)
+        wins = _wins(positives, below - 0.5 * negatives, self.tie_bounds) - pos * before[:-1]
+        # everyone: the same over the distinct scores of all groups together
+        if self.by_score is not None:
+            p_all, n_all = positives[self.by_score], negatives[self.by_score]
+        else:
+            p_all = np.bincount(self.tie_rank, positives, self.n_distinct)
+            n_all = np.bincount(self.tie_rank, negatives, self.n_distinct)
+        wins_all = (p_all * (np.cumsum(n_all) - 0.5 * n_all)).sum()
+        return np.r_[_divide(wins, pos * neg), _divide(wins_all, pos.sum() * neg.sum())]
+
+    def calibration_sums(self, w=None, ties=None) -> np.ndarray:
         """Rows, sum of scores and sum of labels per score bin: (groups + 1, bins, 3)."""
-        size = self.n_groups * N_BINS
-        sums = np.stack([np.bincount(self.bin, w, size),
-                         np.bincount(self.bin, self.s if w is None else w * self.s, size),
-                         np.bincount(self.bin, self.y if w is None else w * self.y, size)],
-                        axis=-1).reshape(self.n_groups, N_BINS, 3)
+        rows, positives = self.tie_sums(w) if ties is None else ties
+        sums = np.zeros((self.n_groups * N_BINS, 3))
+        if len(rows):
+            for k, values in enumerate((rows, rows * self.tie_score, positives)):
+                sums[self.bin_id, k] = np.add.reduceat(values, self.bin_start)
+        sums = sums.reshape(self.n_groups, N_BINS, 3)
         return np.concatenate([sums, sums.sum(axis=0, keepdims=True)])
 
-    def expected_calibration_error(self, w=None) -> np.ndarray:
-        sums = self.calibration_sums(w)
+    def expected_calibration_error(self, w=None, ties=None) -> np.ndarray:
+        sums = self.calibration_sums(w, ties)
         return _divide(np.abs(sums[..., 1] - sums[..., 2]).sum(axis=1), sums[..., 0].sum(axis=1))
 
-    def estimates(self, metrics, w=None) -> np.ndarray:
-        """Every metric per group and for all: shape (groups + 1, metrics)."""
+    def estimates(self, metrics, w=None, segments=None) -> np.ndarray:
+        """Every metric per group and for all: shape (groups + 1, metrics), for row
+        weights ``w`` (or the weighted rows of each segment)."""
         out = np.empty((self.n_groups + 1, len(metrics)))
-        counts = self.counts(w)
+        segments = self.segment_sums(w) if segments is None else segments
+        counts = self.counts(segments=segments)
+        ties = None
         for k, metric in enumerate(metrics):
             if metric not in ("base_rate", *SCORE_METRICS) and not self.has_decisions:
                 raise ValueError(f"{metric} needs decisions (y_pred), and none were given.")
             if metric in DECISION_METRICS:
                 out[:, k] = rates_from_counts(counts, metric)
-            elif self.s is None:
+                continue
+            if self.s is None:
                 raise ValueError(f"{metric} needs scores, and none were given.")
-            elif metric == "roc_auc":
-                out[:, k] = self.roc_auc(w, counts)
+            ties = self.tie_sums(segments=segments) if ties is None else ties
+            if metric == "roc_auc":
+                out[:, k] = self.roc_auc(ties=ties)
             else:
-                out[:, k] = self.expected_calibration_error(w)
+                out[:, k] = self.expected_calibration_error(ties=ties)
         return out
 
     # --- the bootstrap -----------------------------------------------------------
@@ -330,7 +384,9 @@ class GroupMetrics:
 
         Rows (or, with clusters, whole clusters) are drawn with replacement within each
         group, so group sizes stay fixed. Without clusters and scores, a resample of a
-        group's n rows is a multinomial draw of its four confusion counts.
+        group's n rows is a multinomial draw of its four confusion counts; otherwise it
+        is a vector of row weights (how often each row was drawn), from which a
+        resample's metrics cost a few passes over the rows and the ties.
         """
         out = np.empty((n_resamples, self.n_groups + 1, len(metrics)))
         if self.unit is None and all(m in DECISION_METRICS for m in metrics):
@@ -351,7 +407,7 @@ class GroupMetrics:
 
         def run(k):
             for b in range(k, n_resamples, _STREAMS):
-                out[b] = self.estimates(metrics, self._resample_weights(streams[k]))
+                out[b] = self.estimates(metrics, segments=self._resample(streams[k]))
                 done.update()
 
         with ThreadPoolExecutor(max_workers=min(_STREAMS, os.cpu_count() or 1)) as pool:
@@ -359,9 +415,15 @@ class GroupMetrics:
         done.close()
         return out
 
+    def _resample(self, rng) -> np.ndarray:
+        """The weighted rows of each segment in one resample."""
+        return self.segment_sums(self._resample_weights(rng))
+
     def _resample_weights(self, rng) -> np.ndarray:
+        """How often each row is drawn in one resample (rows, or whole clusters, drawn
+        with replacement within each group), in the engine's row order."""
         bounds = self.bounds if self.unit is None else self.unit_bounds
-        w = np.empty(bounds[-1])
+        w = np.empty(bounds[-1], dtype=np.int64)
         for g in range(self.n_groups):
             lo, hi = bounds[g], bounds[g + 1]
             w[lo:hi] = np.bincount(rng.integers(0, hi - lo, hi - lo), minlength=hi - lo)
