@@ -21,12 +21,21 @@ from rmlkit.datasets import make_child_welfare
 
 
 def best_of(fn, repeats: int) -> float:
-    times = []
+    return best_of_both(fn, repeats)[0]
+
+
+def best_of_both(fn, repeats: int) -> tuple[float, float]:
+    """The fastest wall time and the fastest CPU time of this process, in seconds.
+
+    On a busy machine the wall time includes waiting for a core; the CPU time does not.
+    """
+    walls, cpus = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - start_cpu)
+    return min(walls), min(cpus)
 
 
 def main() -> None:
@@ -40,10 +49,11 @@ def main() -> None:
         rng = np.random.default_rng(0)
         raw = best_of(lambda n=n, rng=rng: rng.standard_normal(n), args.repeats)
         print(f"{n:>10,} {seconds:>9.3f} {n / seconds:>12,.0f} {raw:>9.5f} {seconds / raw:>8.0f}")
-    seconds = best_of(lambda: make_child_welfare(1_000_000, random_state=0), args.repeats)
+    seconds, cpu = best_of_both(lambda: make_child_welfare(1_000_000, random_state=0),
+                                args.repeats)
     verdict = "meets" if seconds <= 3.0 else "MISSES"
-    print(f"10^6 rows in {seconds:.2f} s on {os.cpu_count()} cores (load average "
-          f"{os.getloadavg()[0]:.1f}): {verdict} the target of 3 s")
+    print(f"10^6 rows in {seconds:.2f} s ({cpu:.2f} s of CPU) on {os.cpu_count()} cores "
+          f"(load average {os.getloadavg()[0]:.1f}): {verdict} the target of 3 s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process: {peak:,.0f} MB")
 

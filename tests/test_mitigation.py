@@ -103,3 +103,51 @@ def test_frontier_plot_with_mitigations(split, comparison):
     assert (np.diff(line) >= 0).all()  # more gap is only worth it for more accuracy
     with pytest.raises(ValueError, match="what frontier"):
         plot_frontier(pd.DataFrame({"x": [1]}))
+
+
+@pytest.fixture(scope="module")
+def at_capacity(split):
+    X, y, g, truth, tr = split
+    return compare_mitigations(X[tr], y[tr], X[~tr], y[~tr], sensitive_train=g[tr],
+                               sensitive_test=g[~tr], true_outcome_test=truth[~tr],
+                               capacity=300)
+
+
+def test_at_a_capacity_every_method_flags_the_same_number_of_rows(at_capacity):
+    assert list(at_capacity.index) == list(METHODS)
+    assert np.allclose(at_capacity["selection_rate"], 300 / 2_000)
+
+
+def test_at_a_capacity_the_constraints_still_shrink_the_gaps(comparison, at_capacity):
+    # the threshold optimizer moves every group's share flagged by the same amount, so
+    # its gap in selection rates stays what it was at its own rule
+    method = "threshold optimizer (demographic parity)"
+    assert at_capacity.loc[method, "selection_rate_max_min_difference"] < (
+        comparison.loc[method, "selection_rate_max_min_difference"] + 0.02)
+    none = at_capacity.loc["none"]
+    assert none["selection_rate_max_min_difference"] > 0.05
+    for method in ("threshold optimizer (demographic parity)",
+                   "exponentiated gradient (demographic parity)"):
+        gap = at_capacity.loc[method, "selection_rate_max_min_difference"]
+        assert gap < 0.5 * none["selection_rate_max_min_difference"]
+
+
+def test_the_chance_of_a_flag_is_what_fairlearn_draws_from(split):
+    from fairlearn.postprocessing import ThresholdOptimizer
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, g, _, tr = split
+    model = ThresholdOptimizer(estimator=LogisticRegression(), constraints="equalized_odds",
+                               predict_method="predict_proba").fit(X[tr], y[tr],
+                                                                   sensitive_features=g[tr])
+    chance = model._pmf_predict(X[~tr], sensitive_features=g[~tr])[:, 1]
+    draws = np.mean([model.predict(X[~tr], sensitive_features=g[~tr], random_state=seed)
+                     for seed in range(200)], axis=0)
+    assert np.abs(draws - chance).max() < 0.15 and np.abs(draws - chance).mean() < 0.02
+
+
+def test_a_capacity_larger_than_the_test_rows_is_named(split):
+    X, y, g, _, tr = split
+    with pytest.raises(ValueError, match="capacity"):
+        compare_mitigations(X[tr], y[tr], X[~tr], y[~tr], sensitive_train=g[tr],
+                            sensitive_test=g[~tr], capacity=5_000, methods=["none"])

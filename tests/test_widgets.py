@@ -3,6 +3,8 @@ counterpart in rmlkit.tradeoffs."""
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -15,7 +17,12 @@ from rmlkit.tradeoffs import (
     plot_cost_and_capacity,
     plot_rates_by_group,
 )
-from rmlkit.widgets import cost_explorer, impossibility_explorer, threshold_explorer
+from rmlkit.widgets import (
+    _rates_alt,
+    cost_explorer,
+    impossibility_explorer,
+    threshold_explorer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +217,19 @@ def test_threshold_twin_gives_no_rate_where_a_rate_is_undefined():
         assert np.allclose(got.loc[expected.index], expected["false_negative_rate"],
                            equal_nan=True)
         assert np.isnan(got["A"])  # no placed child in A: no miss rate, not 0
+
+
+
+def test_threshold_explorer_shows_an_undefined_rate_as_na():
+    y = np.array([0, 0, 1, 0, 1, 1])  # group A has no placed child, so no miss rate
+    s = np.array([0.1, 0.6, 0.7, 0.2, 0.4, 0.9])
+    g = np.array(["A", "A", "B", "B", "B", "B"])
+    live = threshold_explorer(y, s, sensitive_features=g, threshold=0.5, mode="live")
+    row_a = live.children[-1].value.split("<th>A</th>")[1].split("</tr>")[0]
+    assert re.findall(r"<td>(.*?)</td>", row_a) == ["0.50", "0.50", "n/a", "2"]
+    per_group_alt = _rates_alt(plot_rates_by_group(y, s, sensitive_features=g, thresholds=0.5))
+    assert "A: share flagged 0.50, FPR 0.50, FNR n/a" in per_group_alt
+    twin = threshold_explorer(y, s, sensitive_features=g, threshold=0.5, mode="declarative")
+    assert "A: share flagged 0.50, false positive rate 0.50, false negative rate n/a" in (
+        twin.description)
+    assert "false negative rate n/a" in twin._repr_html_()  # the page's live region

@@ -16,7 +16,7 @@ a kernel, the declarative twin when the book is built (the book's Sphinx extensi
 ``RMLKIT_EXPLORERS=declarative`` for the kernels it starts). Lessons call the functions
 of :mod:`rmlkit.widgets`, which choose.
 
-Introduced in lesson 4, Building and evaluating a risk model honestly.
+Introduced in the book page "Instructor's guide" (Adapting the course).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def explorer_mode(mode: str | None = None) -> str:
     ``declarative`` (``book/_ext/rml_offline.py``), because a static page cannot run
     the widgets' callbacks.
 
-    Introduced in lesson 4, Building and evaluating a risk model honestly.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     if mode is None:
         mode = os.environ.get(MODE_VARIABLE) or "live"
@@ -108,7 +108,7 @@ class DeclarativeExplorer:
     figure at the starting setting (for print, and for readers without JavaScript). In
     JupyterLab the same chart renders through Vega-Lite's own mimetype.
 
-    Introduced in lesson 4, Building and evaluating a risk model honestly.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
 
     Attributes
     ----------
@@ -243,7 +243,7 @@ def threshold_twin(y_true, scores, *, sensitive_features, threshold: float = 0.5
     every group's threshold (and the row ``all``); with ``per_group=True`` each group has its own
     slider (a group's rates depend only on its own threshold).
 
-    Introduced in lesson 4, Building and evaluating a risk model honestly.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     alt = _alt()
     y = as_binary("y_true", y_true)
@@ -312,7 +312,7 @@ def impossibility_twin(base_rate_a: float = 0.2, base_rate_b: float = 0.35, *,
     rate 0.00, ..., 1.00 (7,980 settings); the sliders look them up. The starting
     values are rounded to the grid.
 
-    Introduced in lesson 7, Fairness criteria and why they conflict.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     alt = _alt()
     k = IMPOSSIBILITY_STEPS
@@ -394,7 +394,7 @@ def cost_twin(y_true, scores, *, sensitive_features, periods=None, capacity: int
     weighs those counts by the costs on the sliders (cost = misses x cost of a miss +
     false alarms x cost of a false alarm, per referral), as ``expected_cost`` does.
 
-    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     alt = _alt()
     y = as_binary("y_true", y_true)
@@ -540,7 +540,7 @@ def deference_twin(by_deference, *, deference: float | None = None) -> Declarati
     :func:`rmlkit.feedback.simulate_feedback_loop`, one per deference value); the slider
     moves along them.
 
-    Introduced in lesson 10, People and models together.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     alt = _alt()
     table, step = _check_sweep(by_deference)

@@ -25,6 +25,7 @@ from ._checks import (
     as_binary,
     as_features,
     check_choice,
+    check_count,
     check_names,
     check_same_length,
     check_type,
@@ -76,15 +77,77 @@ def _decision_summary(y, d, groups, truth) -> dict:
     return row
 
 
+def _at_capacity(chance, tiebreak, capacity: int) -> np.ndarray:
+    """Flag the ``capacity`` rows with the highest ``chance``; ties go to ``tiebreak``."""
+    order = np.lexsort((-np.asarray(tiebreak, float), -np.asarray(chance, float)))
+    flags = np.zeros(len(order), dtype=int)
+    flags[order[:capacity]] = 1
+    return flags
+
+
+def _at_capacity_by_group(chance, tiebreak, groups, capacity: int) -> np.ndarray:
+    """Move every group's share flagged by the same amount until ``capacity`` rows are
+    flagged (from the method's expected flags in each group), then flag within each
+    group the rows with the highest ``chance`` (ties: ``tiebreak``)."""
+    frame = pd.DataFrame({"g": groups, "chance": chance})
+    size = frame.groupby("g").size()
+    expected = frame.groupby("g")["chance"].sum()
+    quota = (expected + (capacity - expected.sum()) * size / size.sum()).clip(0, size)
+    counts = np.floor(quota).astype(int)
+    remainder = (quota - counts).sort_values(ascending=False)
+    while counts.sum() != capacity:  # rounding and clipping: largest remainders first
+        step = 1 if counts.sum() < capacity else -1
+        room = [g for g in remainder.index if 0 <= counts[g] + step <= size[g]]
+        counts[room[0] if step > 0 else room[-1]] += step
+        remainder = remainder.drop(room[0] if step > 0 else room[-1])
+        if remainder.empty:
+            remainder = (quota - counts).sort_values(ascending=False)
+    flags = np.zeros(len(frame), dtype=int)
+    for g, k in counts.items():
+        rows = np.flatnonzero(frame["g"].to_numpy() == g)
+        flags[rows] = _at_capacity(np.asarray(chance)[rows], np.asarray(tiebreak)[rows], int(k))
+    return flags
+
+
+def _mixture_score(model, X) -> np.ndarray:
+    """Exponentiated gradient's models' scores, averaged with the mixture's weights."""
+    total = np.zeros(len(X))
+    for key, weight in model.weights_.items():
+        if weight > 0:
+            total += weight * model.predictors_[key].predict_proba(X)[:, 1]
+    return total
+
+
 def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, sensitive_test,
                         true_outcome_test=None, estimator=None, methods=None,
-                        random_state: int = 0) -> pd.DataFrame:
+                        capacity: int | None = None, random_state: int = 0) -> pd.DataFrame:
     """Train each mitigation and report what it changes, for whom, and at what cost.
 
     Introduced in lesson 9, Mitigation and its limits.
 
     The default model is a logistic regression with balanced class weights; the
     threshold optimizers maximise balanced accuracy under their constraint.
+
+    Without ``capacity``, each method flags at its own decision rule, so the methods
+    flag different numbers of test rows. With ``capacity``, every method flags exactly
+    that many, the rows it is most inclined to flag. ``none`` and ``reweighing`` flag
+    their highest scores, one threshold for everyone. Exponentiated gradient, which
+    flags at random with fixed chances, flags the rows with the highest chance of a
+    flag (fairlearn's ``_pmf_predict``); among rows with the same chance, those with
+    the highest score averaged over its mixture of models. A threshold optimizer, which
+    sets a threshold for each group, moves every group's share flagged (its expected
+    share of flags) up or down by the same amount until the capacity is reached, and
+    within each group flags the rows with the highest chance of a flag, highest scores
+    first. Equal selection rates stay equal; equal error rates (equalized odds) hold
+    only approximately at a capacity far from the method's own, which the gap columns
+    show.
+
+    Parameters
+    ----------
+    capacity : int, optional
+        The number of test rows every method flags (between 1 and the number of test
+        rows). Compare methods at one capacity: a method that flags more rows finds
+        more of the children in need for that reason alone.
 
     Returns
     -------
@@ -111,17 +174,22 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
         check_same_length(y_test=y_te, true_outcome_test=truth)
     for m in methods:
         check_choice("methods", m, METHODS)
+    if capacity is not None:
+        capacity = check_count("capacity", capacity, minimum=1, maximum=len(y_te))
     # Balanced classes, so that with a rare outcome the model flags a useful share of
     # rows at its default threshold instead of flagging no one.
     base = estimator if estimator is not None else make_pipeline(
         StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"))
     rows = []
     for method in methods:
+        chance = score = None  # with a capacity: how strongly the method flags each row
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if method == "none":
                 model = clone(base).fit(X_train, y_tr)
                 d = model.predict(X_test)
+                if capacity is not None:
+                    chance = score = model.predict_proba(X_test)[:, 1]
             elif method.startswith("threshold optimizer"):
                 constraint = ("demographic_parity" if "parity" in method else "equalized_odds")
                 model = ThresholdOptimizer(estimator=clone(base), constraints=constraint,
@@ -129,6 +197,9 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                                            predict_method="predict_proba")
                 model.fit(X_train, y_tr, sensitive_features=g_tr)
                 d = model.predict(X_test, sensitive_features=g_te, random_state=random_state)
+                if capacity is not None:
+                    chance = model._pmf_predict(X_test, sensitive_features=g_te)[:, 1]
+                    score = model.estimator_.predict_proba(X_test)[:, 1]
             elif method.startswith("exponentiated gradient"):
                 constraint = DemographicParity() if "parity" in method else EqualizedOdds()
                 model = ExponentiatedGradient(
@@ -136,6 +207,9 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                     constraints=constraint)
                 model.fit(np.asarray(X_train, float), y_tr, sensitive_features=g_tr)
                 d = model.predict(np.asarray(X_test, float), random_state=random_state)
+                if capacity is not None:
+                    chance = model._pmf_predict(np.asarray(X_test, float))[:, 1]
+                    score = _mixture_score(model, np.asarray(X_test, float))
             else:  # reweighing
                 model = clone(base)
                 weights = reweighing_weights(y_tr, g_tr)
@@ -143,6 +217,12 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                 key = f"{last}__sample_weight" if last else "sample_weight"
                 model.fit(X_train, y_tr, **{key: weights})
                 d = model.predict(X_test)
+                if capacity is not None:
+                    chance = score = model.predict_proba(X_test)[:, 1]
+        if capacity is not None and method.startswith("threshold optimizer"):
+            d = _at_capacity_by_group(chance, score, g_te, capacity)
+        elif capacity is not None:
+            d = _at_capacity(chance, score, capacity)
         d = np.asarray(d).astype(int)
         rows.append(dict(method=method) | _decision_summary(y_te, d, g_te, truth))
     return pd.DataFrame(rows).set_index("method")

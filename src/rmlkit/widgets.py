@@ -44,7 +44,10 @@ __all__ = ["cost_explorer", "deference_explorer", "impossibility_explorer",
 
 
 def _table_html(table) -> str:
-    return table.to_html(float_format=lambda v: f"{v:.2f}", classes="rmlkit-table", border=0)
+    # A rate with no rows to count from (no placed child in a group: no miss rate) is NaN,
+    # shown as "n/a", not as 0.
+    return table.to_html(float_format=lambda v: f"{v:.2f}", na_rep="n/a",
+                         classes="rmlkit-table", border=0)
 
 
 def _slider(description, value, low=0.0, high=1.0, step=0.01):
@@ -96,8 +99,9 @@ def _figure_explorer(controls: list, draw, alt):
 
 def _rates_alt(result) -> str:
     _, table = result
-    parts = "; ".join(f"{g}: share flagged {r['selection_rate']:.2f}, "
-                      f"FPR {r['false_positive_rate']:.2f}, FNR {r['false_negative_rate']:.2f}"
+    fmt = explorers._fmt  # "n/a" where a rate is undefined
+    parts = "; ".join(f"{g}: share flagged {fmt(r['selection_rate'])}, "
+                      f"FPR {fmt(r['false_positive_rate'])}, FNR {fmt(r['false_negative_rate'])}"
                       for g, r in table.iterrows())
     return f"Bar chart of share flagged, false positive and false negative rates by group. {parts}."
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
+from scipy.special import logit as _logit
 
 __all__ = ["STREAMS", "Simulation", "sigmoid"]
 
@@ -44,7 +46,13 @@ _YOUNG_SHARE = 3 / 18  # children aged 0-2 among children under 18 (uniform ages
 
 def sigmoid(x):
     """The logistic function, 1 / (1 + exp(-x))."""
-    return 1.0 / (1.0 + np.exp(-x))
+    return expit(x)
+
+
+def logit(u):
+    """The inverse of :func:`sigmoid`, log(u / (1 - u)); -inf at 0."""
+    with np.errstate(divide="ignore"):
+        return _logit(u)
 
 
 def group_offsets(p: dict) -> dict[str, np.ndarray]:
@@ -89,11 +97,14 @@ class Simulation:
         # of poor families, surveillance bias a group's extra contact at equal deprivation.
         e_noise = rng.normal(0.0, 0.5, size=H)
         u_services = rng.random((H, len(SERVICES)))
-        fair_logit = (0.9 * dc + e_noise)[:, None] + _SERVICE_INTERCEPTS
-        poverty_logit = fair_logit + poverty * 0.5 * dc[:, None]
-        services = u_services < sigmoid(poverty_logit + off["group_exposure"][g][:, None])
-        services_fair = u_services < sigmoid(fair_logit)
-        services_no_surveillance = u_services < sigmoid(poverty_logit)
+        # u < sigmoid(x) exactly when logit(u) < x: one logarithm instead of four sigmoids
+        z_services = logit(u_services) - _SERVICE_INTERCEPTS
+        fair_logit = (0.9 * dc + e_noise)[:, None]
+        poverty_logit = fair_logit + (poverty * 0.5 * dc)[:, None]
+        exposure_g = off["group_exposure"][g][:, None]
+        services = z_services < poverty_logit + exposure_g
+        services_fair = z_services < fair_logit
+        services_no_surveillance = z_services < poverty_logit
         exposure = services.sum(axis=1, dtype=np.int8)
         exposure_fair = services_fair.sum(axis=1, dtype=np.int8)
         exposure_no_surveillance = services_no_surveillance.sum(axis=1, dtype=np.int8)
@@ -102,8 +113,8 @@ class Simulation:
         visibility = poverty * exposure_fair + (exposure - exposure_fair)
         visibility_poverty = poverty * exposure_fair + (exposure_no_surveillance
                                                         - exposure_fair)
-        exposure_no_poverty = (u_services < sigmoid(
-            fair_logit + off["group_exposure"][g][:, None])).sum(axis=1, dtype=np.int8)
+        exposure_no_poverty = (z_services < fair_logit + exposure_g).sum(axis=1, dtype=np.int8)
+        del z_services, exposure_g
         visibility_no_poverty = exposure_no_poverty - exposure_fair
 
         # recorded history before the simulation: driven by visibility, not need
@@ -128,21 +139,25 @@ class Simulation:
         self.child_harm_share = child_share
         events = []
         previous = None
+        # the parts of need and of the referral's log-odds that stay the same every year
+        need_household = (p["need_base"] + p["need_deprivation"] * dc + off["group_need"][g]
+                          + household_need)
+        reporting_g = off["group_reporting"][g]
+        seen = p["referral_exposure"] * visibility
+        log_prior = np.log1p(prior)
         for t in range(p["years"] + 1):  # one extra year to observe re-referrals
             year = p["first_year"] + t
-            need = (p["need_base"] + p["need_deprivation"] * dc + off["group_need"][g]
-                    + household_need + rng.normal(0.0, p["need_year_sd"], size=H))
+            need = need_household + rng.normal(0.0, p["need_year_sd"], size=H)
             harm = rng.random(H) < sigmoid(need)
             if t < p["years"]:
                 self.harmed_years += harm
             shock = p["policy_shock_size"] if (
                 p["policy_shock_year"] is not None and year >= p["policy_shock_year"]) else 0.0
             common = (p["referral_base"] + p["referral_harm"] * harm + p["referral_need"] * need
-                      + p["referral_prior"] * np.log1p(prior) + shock)
-            reporting = np.where(harm, 0.0, off["group_reporting"][g])
-            logit = common + p["referral_exposure"] * visibility + reporting
+                      + p["referral_prior"] * log_prior + shock)
+            reporting = np.where(harm, 0.0, reporting_g)
             u = rng.random(H)
-            referred = u < sigmoid(logit)
+            referred = u < sigmoid(common + seen + reporting)
             if previous is not None:
                 previous["re_referred"] = referred[previous["idx"]]
             if t == p["years"]:
@@ -188,6 +203,7 @@ class Simulation:
             events.append(event)
             previous = event
             prior[idx] += 1
+            log_prior[idx] = np.log1p(prior[idx])
             prior_screened_in[idx] += screened_in
         self.events = events
         self.rows_rng = rngs["rows"]

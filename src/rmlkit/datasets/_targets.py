@@ -24,6 +24,7 @@ CWIP19 = "Bywaters et al. 2019, cited by Webb & Thomas 2021"
 WE14 = "Wildeman & Emanuel 2014, PLoS ONE 9(3):e92785 (AFCARS 2000-2011)"
 DALTON = "Dalton 2017, Using Data to Improve Child Welfare Decision-Making (Allegheny)"
 DFE_CLA = "DfE, Children looked after in England including adoptions 2024"
+CH18 = "Chouldechova et al. 2018, FAT* (PMLR 81:134-148), section 3.2"
 # Children under 18 in England, implied by 83,630 looked after = 70 per 10,000 (DfE 2024)
 ENGLAND_CHILDREN = 83_630 / 70 * 10_000
 
@@ -85,6 +86,19 @@ TARGETS = {
                       "ratios are compared")
             for group, risk in PLACEMENT_RISKS.items()
         ],
+        _relative("top_ventile_white", "placed within 2 years, White children scoring 20 "
+                  "of 20 on the AFST copy", 0.30, 0.25, "2010-2014", CH18, "V",
+                  "a logistic regression of placed_2y on the recorded columns, trained on "
+                  "the screened-in children of the even households and scoring those of the "
+                  "odd ones (no household on both sides); the placement rate of White "
+                  "children among the top twentieth of scores"),
+        _target("top_ventile_gap", "placed within 2 years at score 20 of 20, Black minus "
+                "White children", 0.20, 0.10, 0.30, "2010-2014", CH18, "V",
+                "the same scores; Black children's placement rate in the top twentieth "
+                "minus White children's (published: 50 % vs 30 %). The range is about the "
+                "published figure's own sampling error: the validation sample had 14,417 "
+                "screened-in referral records, so a few hundred Black and White children "
+                "scored 20"),
         _relative("screened_out_top", "highest-risk referrals screened out before a tool",
                   0.27, 0.25, "2010s", DALTON, "V",
                   "a logistic regression of placement within 2 years on the recorded columns "
@@ -177,6 +191,33 @@ def risk_ventiles(observed: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     return per_referral
 
 
+_COPY_FEATURES = ["child_age", "n_children", "carer_age", "deprivation_decile", "disability",
+                  "reporter_professional", "prior_referrals", "prior_screened_in", "benefits",
+                  "housing_support", "police_contact", "health_contact", "year"]
+
+
+def top_ventile_placement(observed: pd.DataFrame) -> pd.Series:
+    """Placement rate by group among the top twentieth of a copy of the AFST's scores.
+
+    As Chouldechova et al. (2018) evaluated the AFST copy: a logistic regression of
+    placement within two years on the recorded columns, fitted to screened-in children
+    and evaluated on children of other households (even households train, odd ones are
+    scored). Returns each group's placement rate among the scored children in the top
+    twentieth of scores (the AFST's score 20 of 20).
+    """
+    s = observed[observed["screened_in"].astype(bool)]
+    X = pd.concat([s[_COPY_FEATURES].astype(float),
+                   pd.get_dummies(s[["allegation", "reporter"]]).astype(float)], axis=1)
+    y = s["placed_2y"].astype(bool).to_numpy()
+    train = (s["household_id"] % 2 == 0).to_numpy()
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    model.fit(X[train], y[train])
+    scores = model.predict_proba(X[~train])[:, 1]
+    top = scores >= np.quantile(scores, 0.95)
+    held = s.loc[~train, "race_ethnicity"]
+    return pd.Series(y[~train][top]).groupby(held.to_numpy()[top], observed=True).mean()
+
+
 def measure(observed: pd.DataFrame, population: pd.DataFrame, scenario: str,
             truth: pd.DataFrame | None = None) -> dict:
     """Compute every target statistic of ``scenario`` on a generated data set."""
@@ -200,6 +241,9 @@ def measure(observed: pd.DataFrame, population: pd.DataFrame, scenario: str,
         overall = placed.sum() / population["child_years"].sum()
         for group in PLACEMENT_RISKS:
             values[f"placement_ratio:{group}"] = float(placement[group] / overall)
+        top = top_ventile_placement(observed)
+        values["top_ventile_white"] = float(top["White"])
+        values["top_ventile_gap"] = float(top["Black"] - top["White"])
         if truth is not None:
             ventiles = risk_ventiles(observed, truth)
             values["screened_out_top"] = float(
@@ -309,23 +353,37 @@ def outcomes_at_equal_need(observed, truth) -> pd.DataFrame:
 
 
 def _group_noise(observed: pd.DataFrame) -> dict[str, float]:
-    """Relative standard error of each group's ratio, from its number of events.
+    """Standard error of each group's log ratio, from the data, clustered by household.
 
-    The variance of a count is doubled because siblings share outcomes; the ratio's
-    relative error combines the group's and the reference's.
+    A ratio target compares a group's count of events (victims or placements, per
+    child-year) with the reference's (White children, or all children). The child-years
+    are fixed, so the ratio's sampling error on the log scale comes from the two counts:
+    var(log ratio) = var(count) / count**2 for the group plus the same for the
+    reference. Siblings share outcomes and households are referred again, so a count is
+    a sum over independent households, not over independent children: its variance is
+    estimated by the sum of squared household totals (the cluster-robust, "sandwich"
+    estimate; for single events it is the Poisson variance, the count itself). Ignoring
+    that the reference "all children" contains the group makes the error slightly too
+    large, which only matters for groups that are a large share of all children.
     """
     c = _stage_columns(observed)
     out = {}
-    group = observed["race_ethnicity"]
+    group = observed["race_ethnicity"].to_numpy()
+    household = observed["household_id"].to_numpy()
     for prefix, column in (("rate_ratio", c["found"]), ("placement_ratio", c["placed"]),
                            ("care_ratio", c["placed"])):
-        counts = observed[column].fillna(False).astype(bool).groupby(
-            group, observed=False).sum().astype(float)
-        total = float(counts.sum())
-        for g, n in counts.items():
-            reference = counts.get("White", total) if prefix != "placement_ratio" else total
-            se = float(np.sqrt(2 / max(n, 1) + 2 / max(reference, 1)))
-            out[f"{prefix}:{g}"] = se
+        flag = observed[column].fillna(False).astype(bool).astype(np.int64)
+        per_household = flag.groupby([group, household]).sum()
+        count = per_household.groupby(level=0).sum().astype(float)
+        squares = per_household.pow(2).groupby(level=0).sum().astype(float)
+        # a group without events carries no information: treated as a single event
+        relative_variance = (squares / count.clip(lower=1) ** 2).where(count > 0, 1.0)
+        total_variance = float(per_household.groupby(level=1).sum().pow(2).sum()
+                               / max(float(count.sum()), 1.0) ** 2)
+        reference = (total_variance if prefix == "placement_ratio"
+                     else float(relative_variance.get("White", total_variance)))
+        for g, variance in relative_variance.items():
+            out[f"{prefix}:{g}"] = float(np.sqrt(variance + reference))
     return out
 
 
@@ -354,4 +412,4 @@ def table(observed, population, scenario: str, truth=None) -> pd.DataFrame:
 
 
 __all__ = ["TARGETS", "implied_ratios", "measure", "outcomes_at_equal_need", "risk_ventiles",
-           "table"]
+           "table", "top_ventile_placement"]

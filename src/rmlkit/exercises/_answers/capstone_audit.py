@@ -115,13 +115,14 @@ q3 = Answer(
 w4 = (
     'Decision asked for: a substantiation-trained score to decide which referrals are '
     "screened in, at the agency's current capacity. Benefit: at that capacity the tool "
-    'finds about as many truly harmed children as the workers do (a handful fewer), and '
-    'the household bootstrap interval of the difference includes zero: there is no '
-    'evidence of a benefit. It does better than a prior-referrals rule and than chance. '
-    'Risks: against the truth, its false positive rate is far higher for children from '
-    'Black families than for White children, with intervals that do not overlap, and '
-    'compared with the workers it moves unnecessary investigations from White families to'
-    ' Black, Hispanic and Other families. Mitigation could narrow a gap but not fix the '
+    'finds about 210 more truly harmed children than the workers do, of some 3,000, '
+    'and the household bootstrap interval of the difference is clear of zero; it also '
+    'does better than a prior-referrals rule and than chance. That benefit rests on the '
+    "simulation's assumption about how well its screeners see harm. Risks: against the "
+    'truth, its false positive rate is far higher for children from Hispanic families '
+    'than for White children, with intervals that do not overlap, and compared with the '
+    'workers it moves unnecessary investigations from White and Black families to '
+    'Hispanic families. Mitigation could narrow a gap but not fix the '
     'label. Limits: the truth exists only in this simulation; a real agency would see '
     'labels shaped by its own past decisions, the small groups were merged, and the '
     "results depend on the simulation's assumptions about workers. Recommendation: do not"
