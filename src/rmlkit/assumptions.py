@@ -80,8 +80,9 @@ class AssumptionSweep:
     plausible : tuple of float or None
         The plausible range ``(low, high)`` from ``rmlkit.datasets.ASSUMPTIONS``.
     table : pandas.DataFrame
-        Tidy: one row per value and quantity, with columns ``assumption``, ``value``,
-        ``quantity``, ``estimate`` and ``is_default``.
+        Tidy: one row per value and quantity, with columns ``assumption``,
+        ``assumption_value``, ``quantity``, ``estimate`` and ``is_default`` (the names
+        of :data:`rmlkit.metrics.COLUMNS`).
     """
 
     assumption: str
@@ -90,9 +91,10 @@ class AssumptionSweep:
     table: pd.DataFrame = field(repr=False)
 
     def wide(self) -> pd.DataFrame:
-        """The estimates with one row per value and one column per quantity."""
-        wide = self.table.pivot(index="value", columns="quantity", values="estimate")
-        wide.columns.name = None
+        """The estimates with one row per value (indexed by the assumption's name) and
+        one column per quantity."""
+        wide = self.table.pivot(index="assumption_value", columns="quantity", values="estimate")
+        wide.columns.name, wide.index.name = None, self.assumption
         return wide[list(dict.fromkeys(self.table["quantity"]))]
 
     def flips(self, quantity: str, *, against: float = 0.0) -> list[tuple[float, float]]:
@@ -268,11 +270,12 @@ def sweep(analysis: Callable, assumption: str, values: Iterable[float] | None = 
     for value in values:
         result = analysis(generator(**settings, **{assumption: value}))
         for quantity, estimate in _quantities(result).items():
-            rows.append({"assumption": assumption, "value": value, "quantity": quantity,
-                         "estimate": estimate})
+            rows.append({"assumption": assumption, "assumption_value": value,
+                         "quantity": quantity, "estimate": estimate})
     table = pd.DataFrame(rows)
     default = None if info is None else float(info["default"])
-    table["is_default"] = np.isclose(table["value"], default) if default is not None else False
+    table["is_default"] = (np.isclose(table["assumption_value"], default)
+                           if default is not None else False)
     plausible = None if info is None else (float(info["low"]), float(info["high"]))
     return AssumptionSweep(assumption, default, plausible, table)
 

@@ -9,12 +9,14 @@ the columns of :data:`COLUMNS` (``group``, ``metric``, ``estimate``, ``ci_low``,
 (``difference_to_reference``, ``ratio_to_reference``) and between the groups furthest
 apart (``max_min_difference``, ``min_max_ratio``, fairlearn's ``between_groups``).
 
-**The engine.** Groups are factorised once; rows are sorted once by group and score.
-Decision metrics come from confusion counts per group (one ``np.bincount``), AUC from
-rank sums over that sort (ties count one half, as in scikit-learn), calibration and ECE
-from sums per score bin (one binning: scikit-learn's ``calibration_curve``). A bootstrap
-resample is a vector of row weights, so it costs a few passes over the rows and never
-copies them. The results equal fairlearn's ``MetricFrame`` and scikit-learn's functions
+**The engine.** Groups are factorised once; rows are sorted once by group, score,
+label and decision. Decision metrics come from confusion counts per group, AUC from rank
+sums over that sort (ties count one half, as in scikit-learn), calibration and ECE from
+sums per score bin (one binning: scikit-learn's ``calibration_curve``), all of them from
+the number of rows in each run of equal rows (a segment) and of equal scores (a tie). A
+bootstrap resample counts how often each row is drawn and sums the counts by segment, so
+it costs one pass over the rows and a few over the segments and ties, and never copies
+the data. The results equal fairlearn's ``MetricFrame`` and scikit-learn's functions
 (the tests check them to 1e-12).
 
 Introduced in {ref}`lesson-disaggregated`.
@@ -105,6 +107,10 @@ COLUMNS = {
     "decided_by": "who made the year's decisions",
     "mean_prior_referrals": "mean number of earlier referrals",
     "mean_prior_screened_in": "mean number of earlier screen-ins",
+    "assumption": "an assumption of the synthetic world (rmlkit.datasets.ASSUMPTIONS)",
+    "assumption_value": "the value the assumption was set to",
+    "quantity": "a quantity an analysis reports, under the analysis's own name",
+    "is_default": "whether the assumption is at its default value",
 }
 #: Suffix of a metric computed against the true outcome instead of the label.
 VS_TRUTH = "_vs_truth"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rmlkit.check import Mistake, Question, WrittenQuestion
-from rmlkit.exercises import _reject_upside_down
+from rmlkit.exercises import reject_upside_down
 
 __all__ = ["q1", "q2", "q3", "q4", "w5"]
 
@@ -126,7 +126,7 @@ def _check_cost_ratio(answer, costs: pd.DataFrame | None = None) -> None:
                 "costs 10 and an unnecessary investigation 1."
             )
     per_row = costs["cost_per_row"]
-    _reject_upside_down(
+    reject_upside_down(
         value, per_row["White"] / per_row["Black"],
         "cost_ratio looks upside down: the cost for Black families goes on top, the "
         "cost for White families below.",
