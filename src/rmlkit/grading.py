@@ -42,7 +42,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode
 from traitlets.config import Config
 
-from ._checks import check_path, check_type
+from ._checks import check_path, check_paths, check_texts, check_type
 
 __all__ = [
     "HIDDEN_BEGIN",
@@ -121,6 +121,10 @@ def nbgrader_failure(result: dict, what: str) -> str:
     """
     check_type("result", result, dict, "what an NbGraderAPI call returned (a dict)")
     check_type("what", what, str, "the step that failed, in words")
+    for key in ("log", "error"):
+        if not isinstance(result.get(key) or "", str):
+            raise TypeError(f"result[{key!r}] must be nbgrader's {key} (text), but it is a "
+                            f"{type(result[key]).__name__}. Pass what NbGraderAPI returned.")
     lines = [line.strip() for text in (result.get("log") or "", result.get("error") or "")
              for line in text.splitlines() if line.strip()]
     causes = [f"{m.group(1)}: {m.group(2)}".rstrip(": ") for m in map(_EXCEPTION_LINE.match, lines)
@@ -249,7 +253,7 @@ def hidden_test_lines(notebooks) -> list[str]:
     import nbformat
 
     lines = []
-    for path in notebooks:
+    for path in check_paths("notebooks", notebooks, exist=True):
         for cell in nbformat.read(path, as_version=4).cells:
             inside = False
             for line in cell.source.splitlines():
@@ -301,6 +305,7 @@ def leaked_secrets(page: str, secrets: list[str]) -> list[str]:
     """
     check_type("page", page, str, "the HTML of a feedback page")
     check_type("secrets", secrets, list, "a list of hidden-test lines (hidden_test_lines())")
+    check_texts("secrets", secrets, "hidden-test lines")
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     found = []
     squeezed = {s: re.sub(r"\s+", "", s) for s in [*secrets, HIDDEN_BEGIN]}

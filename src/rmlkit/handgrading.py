@@ -24,10 +24,25 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
+from ._checks import check_folder, check_texts, check_type
+
 __all__ = ["add_rubrics", "RemoveRubrics", "MystAdmonitions", "ungraded_answers"]
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION\s*\n(?P<body>.*?)### END SOLUTION", re.DOTALL)
 RUBRIC_TITLE = "Rubric (for graders: rmlkit removes this cell from feedback)"
+
+
+def _assignment_folder(root, assignment) -> Path:
+    """``root/source/assignment``, checked: root a course folder, assignment one of its."""
+    root = check_folder("root", root, "a course folder (the one with source/ in it)")
+    check_type("assignment", assignment, str, "the name of an assignment, such as "
+               "'first-audit'")
+    folder = root / "source" / assignment
+    if not folder.is_dir():
+        found = sorted(p.name for p in (root / "source").glob("*") if p.is_dir())
+        raise ValueError(f"assignment: {root / 'source'} has no assignment {assignment!r}. "
+                         f"Choose one of: {', '.join(found) or '(none)'}.")
+    return folder
 
 
 def rubrics(source_notebook) -> dict[str, str]:
@@ -58,7 +73,8 @@ def add_rubrics(root, assignment: str, students) -> int:
     import nbformat
     from nbformat.v4 import new_markdown_cell
 
-    root = Path(root)
+    root = _assignment_folder(root, assignment).parent.parent
+    students = check_texts("students", students, "student ids")
     added = 0
     for source in sorted((root / "source" / assignment).glob("*.ipynb")):
         found = rubrics(source)
@@ -145,8 +161,11 @@ def ungraded_answers(root, assignment: str) -> list[tuple[str, str]]:
     """
     from nbgrader.api import Gradebook
 
+    root = _assignment_folder(root, assignment).parent.parent
+    if not (root / "gradebook.db").is_file():
+        return []  # nothing autograded yet, so no answer waits for a grader
     waiting = []
-    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for submission in gb.assignment_submissions(assignment):
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
