@@ -45,6 +45,7 @@ from rmlkit.sandbox import Limits, available_protections, detect_tampering, exec
 __all__ = [
     "CourseError",
     "init_course",
+    "kit_exercises",
     "release",
     "collect",
     "collection_problems",
@@ -61,29 +62,51 @@ __all__ = [
 ]
 
 
-def _kit_exercises() -> Path | None:
-    """The kit's ``exercises/`` folder, in the project rmlkit was installed from.
+#: The environment variable that names the kit's exercises folder.
+EXERCISES_VARIABLE = "RMLKIT_EXERCISES"
 
-    pip records where a package was installed from (``direct_url.json``); a copy of
-    rmlkit from elsewhere has no exercises of its own: pass ``--from DIR`` then.
+
+def kit_exercises(exercises=None, *, required: bool = True) -> Path | None:
+    """The kit's exercises folder (the nbgrader course the assignments come from).
+
+    ``exercises`` when given (``--from DIR``), else the folder named by the environment
+    variable ``RMLKIT_EXERCISES``, else ``exercises/`` in the current folder (the kit's
+    folder). rmlkit does not guess where it was installed from: the hidden tests and
+    solutions are not part of the package. Raises :class:`CourseError` saying how to
+    name the folder when none is found (or returns None when not ``required``).
+
+    Introduced in {ref}`instructors-guide`.
     """
-    import importlib.metadata
-    import urllib.parse
-    import urllib.request
-
-    try:
-        info = json.loads(importlib.metadata.distribution("rmlkit").read_text(
-            "direct_url.json") or "{}")
-    except (importlib.metadata.PackageNotFoundError, ValueError):
+    if exercises is not None:
+        folder, named = Path(check_path("exercises", exercises)), "exercises"
+    elif os.environ.get(EXERCISES_VARIABLE):
+        folder, named = Path(os.environ[EXERCISES_VARIABLE]), EXERCISES_VARIABLE
+    else:
+        folder, named = Path.cwd() / "exercises", None
+    if (folder / "source").is_dir() and (folder / "nbgrader_config.py").is_file():
+        return folder.resolve()
+    if not required:
         return None
-    url = urllib.parse.urlparse(info.get("url", ""))
-    if url.scheme != "file":
-        return None
-    folder = Path(urllib.request.url2pathname(url.path)) / "exercises"
-    return folder if (folder / "source").is_dir() else None
+    if named is None:
+        raise CourseError(
+            "exercises: the kit's exercises folder was not found (there is no exercises/ "
+            f"in {Path.cwd()}). Run this from the kit's folder, pass --from DIR (exercises="
+            f"DIR in Python), or set {EXERCISES_VARIABLE}=DIR: DIR is the kit's exercises/ "
+            "folder, with source/ and nbgrader_config.py in it.")
+    raise CourseError(
+        f"{named}: {folder} is not the kit's exercises folder (it needs source/ and "
+        "nbgrader_config.py). Point it at the exercises/ folder of the kit.")
 
 
-KIT_EXERCISES = _kit_exercises()
+def __getattr__(name: str):
+    if name == "KIT_EXERCISES":  # the name before kit_exercises() (found at import time)
+        import warnings
+
+        warnings.warn("rmlkit.course.KIT_EXERCISES is deprecated: call "
+                      "rmlkit.course.kit_exercises() (it reads --from, RMLKIT_EXERCISES or "
+                      "./exercises when called).", DeprecationWarning, stacklevel=2)
+        return kit_exercises(required=False)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CourseError(Exception):
@@ -154,23 +177,18 @@ def _check_assignment(root: Path, assignment: str) -> None:
         )
 
 
-def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path:
+def init_course(directory, *, exercises=None, assignments=None) -> Path:
     """Create a course directory holding the kit's assignments and its nbgrader config.
 
-    The folder is made readable by its owner only, so that kernels running as another
+    The assignments come from ``exercises``, the kit's exercises folder (see
+    :func:`kit_exercises`: by default ``$RMLKIT_EXERCISES`` or ``./exercises``). The
+    folder is made readable by its owner only, so that kernels running as another
     user cannot read the hidden tests or the gradebook.
 
     Introduced in {ref}`instructors-guide`.
     """
     directory = Path(check_path("directory", directory)).resolve()
-    if exercises is None:
-        raise CourseError("exercises: the kit's exercises folder was not found next to "
-                          "this copy of rmlkit. Pass --from DIR, the exercises/ folder of "
-                          "a checkout of the kit.")
-    exercises = Path(check_path("exercises", exercises))
-    if not (exercises / "source").is_dir():
-        raise CourseError(f"exercises: {exercises} has no source/ folder of assignments. "
-                          "Point --from at the kit's exercises/ folder.")
+    exercises = kit_exercises(exercises)
     available = sorted(p.name for p in (exercises / "source").iterdir() if p.is_dir())
     chosen = list(assignments or available)
     unknown = sorted(set(chosen) - set(available))
@@ -597,7 +615,8 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
         release(root, assignment)
     sanitized = _sanitize(config, assignment, chosen, force)
     _record_skipped(root, assignment, chosen, sanitized, force)
-    hidden = [str(root), *([str(KIT_EXERCISES)] if KIT_EXERCISES else []), str(Path.home()),
+    kit = kit_exercises(required=False)
+    hidden = [str(root), *([str(kit)] if kit else []), str(Path.home()),
               *map(str, hide)]
     tasks = []
     for student in sanitized:
