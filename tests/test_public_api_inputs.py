@@ -240,6 +240,8 @@ BAD = {
     "notebook": {"a number": lambda: 7, "a word": lambda: "notebook.ipynb"},
     "config": {"a number": lambda: 7},
     "flag": {"a word": lambda: "yes"},
+    "assignment names": {"a number": lambda: 7, "a word": lambda: "first-audit",
+                         "unknown": lambda: ["no-such-assignment"], "numbers": lambda: [1]},
     "students": {"a number": lambda: 7, "a word": lambda: "ada", "numbers": lambda: [1, 2]},
     "folders": {"a number": lambda: 7, "a word": lambda: "/tmp", "numbers": lambda: [1, 2]},
     "notebook paths": {"a number": lambda: 7, "a word": lambda: "notebook.ipynb",
@@ -461,12 +463,19 @@ SETUP = {
         "copies a course folder into a new temporary one",
         lambda tmp: dict(course_root=_course(tmp), destination=tmp / "copy",
                          assignments=["first-audit"])),
+    "rmlkit.grading.copy_assignments": Setup(
+        "copies assignments of a course folder into a new temporary one",
+        lambda tmp: dict(source_root=_course(tmp), assignments=["first-audit"],
+                         destination=tmp / f"copy-{uuid.uuid4().hex}"),
+        kinds={"source_root": "course", "assignments": "assignment names"}),
+    "rmlkit.grading.check_assignment": Setup(
+        "needs a course folder", lambda tmp: dict(root=_course(tmp), assignment="first-audit")),
     "rmlkit.grading.list_assignments": Setup(
         "needs a course folder", lambda tmp: dict(course_root=_course(tmp))),
     "rmlkit.grading.release": Setup(
         "needs a course folder and its nbgrader config; a valid call runs nbgrader",
         lambda tmp: dict(assignment="first-audit", root=_course(tmp),
-                         config=__import__("rmlkit.course").course.load_config(_course(tmp))),
+                         config=__import__("rmlkit.grading").grading.load_config(_course(tmp))),
         kinds={"config": "config"}, valid_call=False),
     "rmlkit.risk_model.placement_model": Setup(
         "takes a child-welfare Dataset with enough screened-in referrals to train on",

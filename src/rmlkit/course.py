@@ -39,7 +39,7 @@ from pathlib import Path
 
 from rmlkit import grading
 from rmlkit._checks import check_columns, check_path, check_type
-from rmlkit.grading import HIDDEN_BEGIN
+from rmlkit.grading import HIDDEN_BEGIN, CourseError
 from rmlkit.sandbox import Limits, available_protections, detect_tampering, execute_in_sandbox
 
 __all__ = [
@@ -109,13 +109,6 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class CourseError(Exception):
-    """A problem with the course directory or the arguments, with what to do about it.
-
-    Introduced in {ref}`instructors-guide`.
-    """
-
-
 @dataclasses.dataclass
 class SubmissionResult:
     student: str
@@ -137,44 +130,26 @@ class SubmissionResult:
 # Course directory and nbgrader objects
 
 
+# The nbgrader adapter is rmlkit.grading (one configuration loader, one API, one check of
+# a course folder and of an assignment); the workflow's functions name the course folder
+# `course`.
+
+
 def _root(course) -> Path:
-    root = Path(check_path("course", course)).resolve()
-    if not (root / "nbgrader_config.py").is_file():
-        raise CourseError(
-            f"course: {root} is not a course directory (it has no nbgrader_config.py). "
-            "Create one with `rmlkit course init DIR`, or pass --course DIR."
-        )
-    return root
+    return grading.course_root(course, "course")
 
 
 def load_config(course):
-    """The course's nbgrader configuration, with its root set to the course directory.
-
-    For calling nbgrader's own Python API on a course made by :func:`init_course`
-    (``rmlkit.grading.load_config`` does the work).
+    """Deprecated: use :func:`rmlkit.grading.load_config`, the one configuration loader.
 
     Introduced in {ref}`instructors-guide` (Grading).
     """
+    import warnings
+
+    warnings.warn("rmlkit.course.load_config is deprecated: use rmlkit.grading.load_config "
+                  "(the same configuration, from rmlkit's one nbgrader adapter).",
+                  DeprecationWarning, stacklevel=2)
     return grading.load_config(_root(course))
-
-
-def _api(course):
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = load_config(course)
-    grading.use_environment_tools()
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config), config
-
-
-def _check_assignment(root: Path, assignment: str) -> None:
-    check_type("assignment", assignment, str, "the name of an assignment, such as 'first-audit'")
-    if not (root / "source" / assignment).is_dir():
-        found = sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
-        raise CourseError(
-            f"assignment: there is no assignment {assignment!r} in {root / 'source'}. "
-            f"Choose one of: {', '.join(found) or '(none: run `rmlkit course init`)'}."
-        )
 
 
 def init_course(directory, *, exercises=None, assignments=None) -> Path:
@@ -189,21 +164,14 @@ def init_course(directory, *, exercises=None, assignments=None) -> Path:
     """
     directory = Path(check_path("directory", directory)).resolve()
     exercises = kit_exercises(exercises)
-    available = sorted(p.name for p in (exercises / "source").iterdir() if p.is_dir())
-    chosen = list(assignments or available)
-    unknown = sorted(set(chosen) - set(available))
-    if unknown:
-        raise CourseError(f"assignment: {', '.join(unknown)} not in {exercises / 'source'}; "
-                          f"choose from {', '.join(available)}.")
+    chosen = None if not assignments else [grading.check_assignment(exercises, name)
+                                            for name in assignments]
     if (directory / "nbgrader_config.py").exists():
         raise CourseError(f"directory: {directory} is already a course directory. "
                           "Choose a new folder, or use the one you have.")
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
-    for name in chosen:
-        shutil.copytree(exercises / "source" / name, directory / "source" / name,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copy(exercises / "nbgrader_config.py", directory / "nbgrader_config.py")
+    grading.copy_assignments(exercises, directory, chosen)
     (directory / ".gitignore").write_text(
         "release/\nsubmitted/\nautograded/\nfeedback/\ndownloaded/\ngradebook.db\n"
         "exchange/\nreports/\n")
@@ -216,13 +184,7 @@ def release(course, assignment: str) -> Path:
     Introduced in {ref}`instructors-guide`.
     """
     root = _root(course)
-    _check_assignment(root, assignment)
-    api, _ = _api(root)
-    result = api.generate_assignment(assignment)
-    if not result["success"]:
-        raise CourseError("release: " + grading.nbgrader_failure(
-            result, f"could not generate {assignment!r}"))
-    folder = root / "release" / assignment
+    folder = grading.release(assignment, root)
     archive = shutil.make_archive(str(root / "release" / assignment), "zip", folder)
     return Path(archive)
 
@@ -251,7 +213,7 @@ def collect(course, assignment: str, source, *, regexp: str | None = None, roste
     from rmlkit import lms
 
     root = _root(course)
-    _check_assignment(root, assignment)
+    grading.check_assignment(root, assignment)
     source = Path(check_path("source", source))
     if not source.exists():
         raise CourseError(f"source: {source} does not exist. Give the folder of "
@@ -375,7 +337,7 @@ def _zip_collect(root: Path, assignment: str, chosen, files) -> None:
         target = archive / decision.student / decision.notebook
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(files[decision.path][0])
-    config = load_config(root)
+    config = grading.load_config(root)
     config.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
     config.FileNameCollectorPlugin.named_regexp = (
         r"^.*/(?P<student_id>[^/]+)/(?P<file_id>[^/]+\.ipynb)$")
@@ -421,7 +383,7 @@ def remove_submission(course, assignment: str, student: str) -> list[Path]:
     from nbgrader.api import Gradebook, MissingEntry
 
     root = _root(course)
-    _check_assignment(root, assignment)
+    grading.check_assignment(root, assignment)
     removed = []
     for step in ("submitted", "autograded", "feedback"):
         folder = root / step / student / assignment
@@ -498,7 +460,7 @@ def _execute_task(task: dict) -> tuple[str, list[str]]:
     from nbformat.v4 import new_output
     from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
-    config = load_config(task["root"])
+    config = grading.load_config(task["root"])
     nb = nbformat.read(task["notebook"], as_version=nbformat.NO_CONVERT)
     resources = {"nbgrader": task["nbgrader"]}
     try:
@@ -591,13 +553,13 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
     from nbgrader.api import Gradebook
 
     root = _root(course)
-    _check_assignment(root, assignment)
+    grading.check_assignment(root, assignment)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise CourseError(f"workers: must be a whole number of at least 1, not {workers!r}. "
                           f"This machine has {os.cpu_count()} cores: try --workers "
                           f"{os.cpu_count()}.")
     limits = check_type("limits", limits or Limits(), Limits, "a sandbox.Limits(...)")
-    config = load_config(root)
+    config = grading.load_config(root)
     submitted = root / "submitted"
     available = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}"))
     chosen = list(students) if students else available
@@ -763,9 +725,9 @@ def feedback(course, assignment: str, *, allow_ungraded: bool = False) -> list[P
     Introduced in {ref}`instructors-guide`.
     """
     root = _root(course)
-    _check_assignment(root, assignment)
+    grading.check_assignment(root, assignment)
     _check_hand_graded(root, assignment, allow_ungraded)
-    api, config = _api(root)
+    api, config = grading.nbgrader_api(root)
     _feedback_preprocessors(config)
     names = [getattr(p, "__name__", str(p)) for p in config.GenerateFeedback.get(
         "preprocessors", [])]
@@ -905,7 +867,7 @@ def _export_nbgrader(root: Path, gb, to: Path, totals) -> None:
     import pandas as pd
     from nbgrader.plugins import CsvExportPlugin
 
-    CsvExportPlugin(config=load_config(root), to=str(to)).export(gb)
+    CsvExportPlugin(config=grading.load_config(root), to=str(to)).export(gb)
     table = pd.read_csv(to, dtype={"student_id": str})
     submitted = [(s, a) in totals for s, a in zip(table["student_id"], table["assignment"],
                                                          strict=True)]

@@ -24,7 +24,8 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-from ._checks import check_folder, check_texts, check_type
+from ._checks import check_folder, check_texts
+from .grading import check_assignment, course_root, load_config
 
 __all__ = ["add_rubrics", "RemoveRubrics", "MystAdmonitions", "ungraded_answers"]
 
@@ -35,14 +36,7 @@ RUBRIC_TITLE = "Rubric (for graders: rmlkit removes this cell from feedback)"
 def _assignment_folder(root, assignment) -> Path:
     """``root/source/assignment``, checked: root a course folder, assignment one of its."""
     root = check_folder("root", root, "a course folder (the one with source/ in it)")
-    check_type("assignment", assignment, str, "the name of an assignment, such as "
-               "'first-audit'")
-    folder = root / "source" / assignment
-    if not folder.is_dir():
-        found = sorted(p.name for p in (root / "source").glob("*") if p.is_dir())
-        raise ValueError(f"assignment: {root / 'source'} has no assignment {assignment!r}. "
-                         f"Choose one of: {', '.join(found) or '(none)'}.")
-    return folder
+    return root / "source" / check_assignment(root, assignment)
 
 
 def rubrics(source_notebook) -> dict[str, str]:
@@ -185,15 +179,16 @@ def formgrader_command(root, port: int = 8765, open_browser: bool = False) -> tu
     """
     import os
 
-    root = Path(root).resolve()
-    (root / "exchange").mkdir(exist_ok=True)
+    root = course_root(root, "root")
+    config = load_config(root)  # the course's settings, as every other step reads them
+    Path(config.Exchange.root).mkdir(exist_ok=True)
     config_dir = root / ".jupyter"
     config_dir.mkdir(exist_ok=True)
     (config_dir / "nbgrader_config.py").write_text(
         "# Written by rmlkit course formgrader: the exchange lives inside the course.\n"
         "c = get_config()  # noqa: F821\n"
-        f"c.Exchange.root = {str(root / 'exchange')!r}\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n")
+        f"c.Exchange.root = {config.Exchange.root!r}\n"
+        f"c.CourseDirectory.root = {config.CourseDirectory.root!r}\n")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir),
                JUPYTER_DATA_DIR=os.environ.get("JUPYTER_DATA_DIR", str(config_dir / "data")))
     bin_dir = Path(sys.executable).parent
