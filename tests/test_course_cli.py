@@ -21,7 +21,7 @@ from exercise_bank import answer
 from grader_accounts import WHO, grader
 from nbformat.v4 import new_code_cell, new_notebook
 
-from rmlkit import course
+from rmlkit import course, grading
 from rmlkit.cli import STEPS, main
 
 from conftest import ROOT
@@ -80,11 +80,7 @@ def workflow(tmp_path_factory):
     # The same submissions, graded one at a time by nbgrader itself.
     sequential = tmp / "sequential"
     shutil.copytree(root, sequential)
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = course.load_config(sequential)
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    api, _ = grading.nbgrader_api(sequential)
     for student in SUBMISSIONS:
         assert api.autograde(ASSIGNMENT, student)["success"]
     return root, sequential
