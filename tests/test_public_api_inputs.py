@@ -484,6 +484,9 @@ SETUP = {
     "rmlkit.risk_model.screening_comparison": Setup(
         "takes a child-welfare Dataset with enough screened-in referrals to train on",
         lambda tmp: dict(data=_cw_large(tmp)), kinds={"data": "dataset"}),
+    "rmlkit.datasets.child_welfare.mechanism_effects": Setup(
+        "the smallest world it allows (10,000 referrals; its default is 400,000)",
+        lambda tmp: dict(n_referrals=10_000, random_state=0)),
     "rmlkit.datasets.child_welfare.implied_ratios": Setup(
         "takes a child-welfare Dataset", lambda tmp: dict(data=_cw_large(tmp)),
         kinds={"data": "dataset", "reference": "name"}),
