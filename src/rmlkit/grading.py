@@ -175,6 +175,7 @@ def copy_assignments(source_root, destination, assignments=None) -> list[str]:
         check_assignment(source_root, name, "assignments") for name in check_texts(
             "assignments", assignments, "assignment names")]
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    destination.mkdir(parents=True, exist_ok=True)
     for name in chosen:
         shutil.copytree(source_root / "source" / name, destination / "source" / name,
                         ignore=ignore)
