@@ -24,6 +24,8 @@ os.environ.setdefault("JUPYTER_CONFIG_DIR", str(ROOT / ".jupyter"))
 os.environ.setdefault("JUPYTER_DATA_DIR", str(ROOT / ".jupyter" / "data"))
 os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+# Where `rmlkit course init` finds the kit's exercises (course.kit_exercises).
+os.environ.setdefault("RMLKIT_EXERCISES", str(ROOT / "exercises"))
 # Kernels started by the tests run this environment's Python.
 os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 

@@ -13,11 +13,12 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from rmlkit.grading import HIDDEN_BEGIN
+
 from conftest import ROOT
 
 COURSE = ROOT / "exercises"
 BANK_DIR = ROOT / "tests" / "submission_bank"
-HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
 # Every bank has these submissions, and at least one whose name starts with "passes-visible".
 REQUIRED = ["correct", "partly-correct", "crashing", "blank", "slow"]
 

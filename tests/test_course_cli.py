@@ -21,8 +21,10 @@ from exercise_bank import answer
 from grader_accounts import WHO, grader
 from nbformat.v4 import new_code_cell, new_notebook
 
-from rmlkit import course
+from rmlkit import course, grading
 from rmlkit.cli import STEPS, main
+
+from conftest import ROOT
 
 ASSIGNMENT = "first-audit"
 NOTEBOOK = "first-audit.ipynb"
@@ -78,11 +80,7 @@ def workflow(tmp_path_factory):
     # The same submissions, graded one at a time by nbgrader itself.
     sequential = tmp / "sequential"
     shutil.copytree(root, sequential)
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = course.load_config(sequential)
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    api, _ = grading.nbgrader_api(sequential)
     for student in SUBMISSIONS:
         assert api.autograde(ASSIGNMENT, student)["success"]
     return root, sequential
@@ -195,7 +193,7 @@ def cycle(request):
     """The whole cycle by `.venv/bin/rmlkit`, not activated, as root or a normal user."""
     who = grader(request.param)
     root = who.workspace / "course"
-    who.run("course", "init", root, "--assignment", ASSIGNMENT)
+    who.run("course", "init", root, "--assignment", ASSIGNMENT, "--from", ROOT / "exercises")
     who.run("course", "release", ASSIGNMENT, "--course", root)
     released = root / "release" / ASSIGNMENT / NOTEBOOK
     folder = who.workspace / "submissions"
@@ -236,7 +234,7 @@ def test_an_nbgrader_failure_shows_its_cause_in_one_line(tmp_path, capsys):
     nb = new_notebook(cells=[new_code_cell("assert True", metadata=meta),
                              new_code_cell("assert True", metadata=meta)])
     nbformat.write(nb, exercises / "source" / "broken" / "broken.ipynb")
-    shutil.copy(course.KIT_EXERCISES / "nbgrader_config.py", exercises / "nbgrader_config.py")
+    shutil.copy(course.kit_exercises() / "nbgrader_config.py", exercises / "nbgrader_config.py")
     root = tmp_path / "course"
     assert main(["course", "init", str(root), "--from", str(exercises)]) == 0
     capsys.readouterr()
@@ -244,3 +242,24 @@ def test_an_nbgrader_failure_shows_its_cause_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err
     assert "Duplicate grade id: same" in err and "above traceback" not in err
+
+
+def test_the_kits_exercises_are_named_explicitly(tmp_path, monkeypatch):
+    """--from DIR, else RMLKIT_EXERCISES, else ./exercises; nothing guessed elsewhere."""
+    kit = ROOT / "exercises"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(course.EXERCISES_VARIABLE, raising=False)
+    with pytest.raises(course.CourseError, match="--from DIR.*RMLKIT_EXERCISES=DIR"):
+        course.kit_exercises()
+    assert course.kit_exercises(required=False) is None
+    assert course.kit_exercises(kit) == kit
+    monkeypatch.setenv(course.EXERCISES_VARIABLE, str(tmp_path))
+    with pytest.raises(course.CourseError, match="RMLKIT_EXERCISES: .* is not the kit's"):
+        course.kit_exercises()
+    monkeypatch.setenv(course.EXERCISES_VARIABLE, str(kit))
+    assert course.kit_exercises() == kit
+    monkeypatch.delenv(course.EXERCISES_VARIABLE)
+    monkeypatch.chdir(ROOT)
+    assert course.kit_exercises() == kit
+    with pytest.warns(DeprecationWarning, match="kit_exercises"):
+        assert course.KIT_EXERCISES == kit

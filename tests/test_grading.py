@@ -19,6 +19,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.validator import Validator
 
+from rmlkit import course as rmlcourse
+from rmlkit import grading, handgrading
 from rmlkit.grading import copy_course
 
 from conftest import ROOT
@@ -185,3 +187,32 @@ def test_course_files_are_not_committed_generated_folders():
     ignored = (ROOT / ".gitignore").read_text()
     for generated in ["release/", "submitted/", "autograded/", "feedback/", "gradebook.db"]:
         assert f"exercises/{generated}" in ignored
+
+
+def test_one_configuration_loader_for_every_step(tmp_path):
+    """grading.load_config is the loader; course's old name and the formgrader use it."""
+    root = rmlcourse.init_course(tmp_path / "course", assignments=[ASSIGNMENT])
+    config = grading.load_config(root)
+    assert config.CourseDirectory.root == str(root)
+    assert config.Exchange.root == str(root / "exchange")
+    with pytest.warns(DeprecationWarning, match="use rmlkit.grading.load_config"):
+        assert rmlcourse.load_config(root) == config
+    handgrading.formgrader_command(root)
+    written = (root / ".jupyter" / "nbgrader_config.py").read_text()
+    assert repr(config.Exchange.root) in written and repr(str(root)) in written
+    assert rmlcourse.CourseError is grading.CourseError
+    with pytest.raises(grading.CourseError, match="root: .* is not a course directory"):
+        grading.load_config(tmp_path)
+    with pytest.raises(grading.CourseError, match="assignment: there is no assignment 'x'"):
+        grading.release("x", root)
+
+
+def test_the_hidden_test_markers_are_nbgraders_and_defined_once():
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    nbgrader = ClearHiddenTests()  # nbgrader spells it "delimeter"
+    assert grading.HIDDEN_DELIMITERS == (nbgrader.begin_test_delimeter,
+                                         nbgrader.end_test_delimeter)
+    assert grading.HIDDEN_BEGIN == f"### {nbgrader.begin_test_delimeter}"
+    assert grading.HideHiddenTestOutput().begin_test_delimiter == nbgrader.begin_test_delimeter
+    assert rmlcourse.HIDDEN_BEGIN is grading.HIDDEN_BEGIN

@@ -61,6 +61,7 @@ def test_myst_admonitions_become_html():
 
 
 def test_formgrader_runs_in_the_course_with_its_own_exchange(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
     command, env = formgrader_command(tmp_path, port=9999)
     assert f"--ServerApp.root_dir={tmp_path.resolve()}" in command and "--port=9999" in command
     assert "--ServerApp.ip=127.0.0.1" in command

@@ -249,7 +249,7 @@ def graded(request, listener):
     (exercises / "source" / ASSIGNMENT).mkdir(parents=True)
     nbformat.write(source_notebook(), exercises / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     (exercises / "nbgrader_config.py").write_text(
-        (course.KIT_EXERCISES / "nbgrader_config.py").read_text())
+        (course.kit_exercises() / "nbgrader_config.py").read_text())
     root = who.workspace / "course"
     who.give(exercises)
     who.run("course", "init", root, "--from", exercises)

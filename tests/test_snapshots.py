@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import shutil
+import subprocess
+import sys
+import zipfile
+from importlib import resources
 
 import pandas as pd
 import pytest
@@ -54,6 +59,46 @@ def test_a_damaged_snapshot_is_refused(tmp_path):
     path.write_bytes(gzip.compress(raw))
     with pytest.raises(ValueError, match="does not match its checksum"):
         datasets.load_child_welfare("us", data_dir=tmp_path)
+
+
+def test_snapshots_are_package_data():
+    """Found with importlib.resources in rmlkit/datasets/data, which is datasets/ here."""
+    shipped = resources.files("rmlkit.datasets") / "data"
+    assert _snapshots.DATA_DIR == shipped
+    assert (shipped / "SHA256SUMS").read_text() == (FOLDER / "SHA256SUMS").read_text()
+
+
+def test_a_data_dir_that_does_not_exist_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="data_dir must be a folder of snapshots"):
+        datasets.load_care_needs(data_dir=tmp_path / "nowhere")
+
+
+def test_the_built_wheel_ships_the_snapshots_and_reads_them_outside_the_checkout(tmp_path):
+    kit = tmp_path / "kit"  # built from a copy, so that the build leaves the checkout alone
+    for name in ("src", "datasets"):
+        shutil.copytree(ROOT / name, kit / name, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, kit / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--wheel-dir", str(tmp_path), str(kit)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    (wheel,) = tmp_path.glob("rmlkit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for file in _snapshots.read_checksums(FOLDER):
+        assert f"rmlkit/datasets/data/{file}" in names, f"the wheel has no {file}"
+    assert "rmlkit/datasets/data/SHA256SUMS" in names
+    unpacked = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import rmlkit, pathlib; "
+            "from rmlkit.datasets import _snapshots, load_dropout; "
+            "assert pathlib.Path(rmlkit.__file__).is_relative_to(sys.argv[1]), rmlkit.__file__; "
+            "assert (_snapshots.DATA_DIR / 'dropout.csv.gz').is_file(); d = load_dropout(); "
+            "print(_snapshots.DATA_DIR, _snapshots.snapshot_checksum(d.observed))")
+    out = subprocess.run([sys.executable, "-c", code, str(unpacked)], check=True,
+                         capture_output=True, text=True, cwd=tmp_path).stdout.split()
+    assert out[0] == str(unpacked / "rmlkit" / "datasets" / "data")
+    assert out[1] == _snapshots.read_checksums(FOLDER)["dropout.csv.gz"]
 
 
 def test_without_files_the_same_data_is_generated(tmp_path):

@@ -240,3 +240,50 @@ def check_columns(name: str, frame, columns) -> pd.DataFrame:
         raise ValueError(f"{name} has no column {', '.join(map(repr, missing))}; it needs "
                          f"{', '.join(map(repr, columns))}.")
     return frame
+
+
+def check_texts(name: str, values, what: str = "text") -> list[str]:
+    """Return ``values`` as a list of str if it is a list of text, else raise."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name} must be a list of {what}, but you gave a {type(values).__name__} "
+            f"({values!r}). Put it in brackets, for example {name}=[{values!r}]."
+        )
+    values = list(values)
+    bad = [v for v in values if not isinstance(v, str)]
+    if bad:
+        raise TypeError(f"{name} must hold {what} (str), but it holds {bad[:3]!r}.")
+    return values
+
+
+def check_paths(name: str, values, *, exist: bool = False) -> list:
+    """Return ``values`` as a list of paths (str or pathlib.Path), else raise.
+
+    With ``exist``, every path must name an existing file or folder.
+    """
+    if isinstance(values, (str, bytes, os.PathLike)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name} must be a list of paths, but you gave a {type(values).__name__} "
+            f"({values!r}). Put it in brackets, for example {name}=[{str(values)!r}]."
+        )
+    values = list(values)
+    bad = [v for v in values if not isinstance(v, (str, os.PathLike))]
+    if bad:
+        raise TypeError(f"{name} must hold paths (str or pathlib.Path), but it holds "
+                        f"{bad[:3]!r}.")
+    missing = [str(v) for v in values if exist and not os.path.exists(v)]
+    if missing:
+        raise FileNotFoundError(f"{name}: {missing[0]} does not exist. Check the path.")
+    return values
+
+
+def check_folder(name: str, value, what: str = "a folder"):
+    """Return ``value`` as a pathlib.Path if it names an existing folder, else raise."""
+    from pathlib import Path
+
+    path = Path(check_path(name, value))
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"{name} must be {what}, but {path} is not a folder"
+            f"{'' if path.exists() else ' (it does not exist)'}. Check the path.")
+    return path

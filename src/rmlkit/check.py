@@ -247,6 +247,9 @@ def same_values(answer, expected, *, atol: float = 1e-9) -> bool:
 
     Introduced in the book page "Instructor's guide" (the graded exercises).
     """
+    from rmlkit._checks import check_number
+
+    atol = check_number("atol", atol, low=0.0)
     try:
         if isinstance(expected, (pd.Series, dict)):
             given, wanted = _as_series(answer), _as_series(expected)

@@ -57,7 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     p = parsers["init"]
     p.add_argument("directory", help="the new course directory")
     p.add_argument("--from", dest="exercises", metavar="DIR", default=None,
-                   help="the kit's exercises folder (default: the one next to rmlkit)")
+                   help="the kit's exercises folder (default: $RMLKIT_EXERCISES, else "
+                   "exercises/ in the current folder)")
     p.add_argument("--assignment", action="append", metavar="NAME",
                    help="copy only this assignment (repeat for more; default: all)")
     for name in ["release", "collect", "autograde", "feedback"]:

@@ -39,12 +39,13 @@ from pathlib import Path
 
 from rmlkit import grading
 from rmlkit._checks import check_columns, check_path, check_type
-from rmlkit.grading import HIDDEN_BEGIN
+from rmlkit.grading import HIDDEN_BEGIN, CourseError
 from rmlkit.sandbox import Limits, available_protections, detect_tampering, execute_in_sandbox
 
 __all__ = [
     "CourseError",
     "init_course",
+    "kit_exercises",
     "release",
     "collect",
     "collection_problems",
@@ -62,36 +63,51 @@ __all__ = [
 ]
 
 
-def _kit_exercises() -> Path | None:
-    """The kit's ``exercises/`` folder, in the project rmlkit was installed from.
-
-    pip records where a package was installed from (``direct_url.json``); a copy of
-    rmlkit from elsewhere has no exercises of its own: pass ``--from DIR`` then.
-    """
-    import importlib.metadata
-    import urllib.parse
-    import urllib.request
-
-    try:
-        info = json.loads(importlib.metadata.distribution("rmlkit").read_text(
-            "direct_url.json") or "{}")
-    except (importlib.metadata.PackageNotFoundError, ValueError):
-        return None
-    url = urllib.parse.urlparse(info.get("url", ""))
-    if url.scheme != "file":
-        return None
-    folder = Path(urllib.request.url2pathname(url.path)) / "exercises"
-    return folder if (folder / "source").is_dir() else None
+#: The environment variable that names the kit's exercises folder.
+EXERCISES_VARIABLE = "RMLKIT_EXERCISES"
 
 
-KIT_EXERCISES = _kit_exercises()
+def kit_exercises(exercises=None, *, required: bool = True) -> Path | None:
+    """The kit's exercises folder (the nbgrader course the assignments come from).
 
-
-class CourseError(Exception):
-    """A problem with the course directory or the arguments, with what to do about it.
+    ``exercises`` when given (``--from DIR``), else the folder named by the environment
+    variable ``RMLKIT_EXERCISES``, else ``exercises/`` in the current folder (the kit's
+    folder). rmlkit does not guess where it was installed from: the hidden tests and
+    solutions are not part of the package. Raises :class:`CourseError` saying how to
+    name the folder when none is found (or returns None when not ``required``).
 
     Introduced in the book page "Instructor's guide".
     """
+    if exercises is not None:
+        folder, named = Path(check_path("exercises", exercises)), "exercises"
+    elif os.environ.get(EXERCISES_VARIABLE):
+        folder, named = Path(os.environ[EXERCISES_VARIABLE]), EXERCISES_VARIABLE
+    else:
+        folder, named = Path.cwd() / "exercises", None
+    if (folder / "source").is_dir() and (folder / "nbgrader_config.py").is_file():
+        return folder.resolve()
+    if not required:
+        return None
+    if named is None:
+        raise CourseError(
+            "exercises: the kit's exercises folder was not found (there is no exercises/ "
+            f"in {Path.cwd()}). Run this from the kit's folder, pass --from DIR (exercises="
+            f"DIR in Python), or set {EXERCISES_VARIABLE}=DIR: DIR is the kit's exercises/ "
+            "folder, with source/ and nbgrader_config.py in it.")
+    raise CourseError(
+        f"{named}: {folder} is not the kit's exercises folder (it needs source/ and "
+        "nbgrader_config.py). Point it at the exercises/ folder of the kit.")
+
+
+def __getattr__(name: str):
+    if name == "KIT_EXERCISES":  # the name before kit_exercises() (found at import time)
+        import warnings
+
+        warnings.warn("rmlkit.course.KIT_EXERCISES is deprecated: call "
+                      "rmlkit.course.kit_exercises() (it reads --from, RMLKIT_EXERCISES or "
+                      "./exercises when called).", DeprecationWarning, stacklevel=2)
+        return kit_exercises(required=False)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclasses.dataclass
@@ -121,78 +137,48 @@ class SubmissionResult:
 # Course directory and nbgrader objects
 
 
+# The nbgrader adapter is rmlkit.grading (one configuration loader, one API, one check of
+# a course folder and of an assignment); the workflow's functions name the course folder
+# `course`.
+
+
 def _root(course) -> Path:
-    root = Path(check_path("course", course)).resolve()
-    if not (root / "nbgrader_config.py").is_file():
-        raise CourseError(
-            f"course: {root} is not a course directory (it has no nbgrader_config.py). "
-            "Create one with `rmlkit course init DIR`, or pass --course DIR."
-        )
-    return root
+    return grading.course_root(course, "course")
 
 
 def load_config(course):
-    """The course's nbgrader configuration, with its root set to the course directory.
-
-    For calling nbgrader's own Python API on a course made by :func:`init_course`
-    (``rmlkit.grading.load_config`` does the work).
+    """Deprecated: use :func:`rmlkit.grading.load_config`, the one configuration loader.
 
     Introduced in the book page "Instructor's guide" (Grading).
     """
+    import warnings
+
+    warnings.warn("rmlkit.course.load_config is deprecated: use rmlkit.grading.load_config "
+                  "(the same configuration, from rmlkit's one nbgrader adapter).",
+                  DeprecationWarning, stacklevel=2)
     return grading.load_config(_root(course))
 
 
-def _api(course):
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = load_config(course)
-    grading.use_environment_tools()
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config), config
-
-
-def _check_assignment(root: Path, assignment: str) -> None:
-    check_type("assignment", assignment, str, "the name of an assignment, such as 'first-audit'")
-    if not (root / "source" / assignment).is_dir():
-        found = sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
-        raise CourseError(
-            f"assignment: there is no assignment {assignment!r} in {root / 'source'}. "
-            f"Choose one of: {', '.join(found) or '(none: run `rmlkit course init`)'}."
-        )
-
-
-def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path:
+def init_course(directory, *, exercises=None, assignments=None) -> Path:
     """Create a course directory holding the kit's assignments and its nbgrader config.
 
-    The folder is made readable by its owner only, so that kernels running as another
+    The assignments come from ``exercises``, the kit's exercises folder (see
+    :func:`kit_exercises`: by default ``$RMLKIT_EXERCISES`` or ``./exercises``). The
+    folder is made readable by its owner only, so that kernels running as another
     user cannot read the hidden tests or the gradebook.
 
     Introduced in the book page "Instructor's guide".
     """
     directory = Path(check_path("directory", directory)).resolve()
-    if exercises is None:
-        raise CourseError("exercises: the kit's exercises folder was not found next to "
-                          "this copy of rmlkit. Pass --from DIR, the exercises/ folder of "
-                          "a checkout of the kit.")
-    exercises = Path(check_path("exercises", exercises))
-    if not (exercises / "source").is_dir():
-        raise CourseError(f"exercises: {exercises} has no source/ folder of assignments. "
-                          "Point --from at the kit's exercises/ folder.")
-    available = sorted(p.name for p in (exercises / "source").iterdir() if p.is_dir())
-    chosen = list(assignments or available)
-    unknown = sorted(set(chosen) - set(available))
-    if unknown:
-        raise CourseError(f"assignment: {', '.join(unknown)} not in {exercises / 'source'}; "
-                          f"choose from {', '.join(available)}.")
+    exercises = kit_exercises(exercises)
+    chosen = None if not assignments else [grading.check_assignment(exercises, name)
+                                            for name in assignments]
     if (directory / "nbgrader_config.py").exists():
         raise CourseError(f"directory: {directory} is already a course directory. "
                           "Choose a new folder, or use the one you have.")
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
-    for name in chosen:
-        shutil.copytree(exercises / "source" / name, directory / "source" / name,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copy(exercises / "nbgrader_config.py", directory / "nbgrader_config.py")
+    grading.copy_assignments(exercises, directory, chosen)
     (directory / ".gitignore").write_text(
         "release/\nsubmitted/\nautograded/\nfeedback/\ndownloaded/\ngradebook.db\n"
         "exchange/\nreports/\n")
@@ -205,13 +191,7 @@ def release(course, assignment: str) -> Path:
     Introduced in the book page "Instructor's guide".
     """
     root = _root(course)
-    _check_assignment(root, assignment)
-    api, _ = _api(root)
-    result = api.generate_assignment(assignment)
-    if not result["success"]:
-        raise CourseError("release: " + grading.nbgrader_failure(
-            result, f"could not generate {assignment!r}"))
-    folder = root / "release" / assignment
+    folder = grading.release(assignment, root)
     archive = shutil.make_archive(str(root / "release" / assignment), "zip", folder)
     return Path(archive)
 
@@ -240,7 +220,7 @@ def collect(course, assignment: str, source, *, regexp: str | None = None, roste
     from rmlkit import lms
 
     root = _root(course)
-    _check_assignment(root, assignment)
+    grading.check_assignment(root, assignment)
     source = Path(check_path("source", source))
     if not source.exists():
         raise CourseError(f"source: {source} does not exist. Give the folder of "
@@ -364,7 +344,7 @@ def _zip_collect(root: Path, assignment: str, chosen, files) -> None:
         target = archive / decision.student / decision.notebook
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(files[decision.path][0])
-    config = load_config(root)
+    config = grading.load_config(root)
     config.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
     config.FileNameCollectorPlugin.named_regexp = (
         r"^.*/(?P<student_id>[^/]+)/(?P<file_id>[^/]+\.ipynb)$")
@@ -410,7 +390,7 @@ def remove_submission(course, assignment: str, student: str) -> list[Path]:
     from nbgrader.api import Gradebook, MissingEntry
 
     root = _root(course)
-    _check_assignment(root, assignment)
+    grading.check_assignment(root, assignment)
     removed = []
     for step in ("submitted", "autograded", "feedback"):
         folder = root / step / student / assignment
@@ -487,7 +467,7 @@ def _execute_task(task: dict) -> tuple[str, list[str]]:
     from nbformat.v4 import new_output
     from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
-    config = load_config(task["root"])
+    config = grading.load_config(task["root"])
     nb = nbformat.read(task["notebook"], as_version=nbformat.NO_CONVERT)
     resources = {"nbgrader": task["nbgrader"]}
     try:
@@ -580,13 +560,13 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
     from nbgrader.api import Gradebook
 
     root = _root(course)
-    _check_assignment(root, assignment)
+    grading.check_assignment(root, assignment)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise CourseError(f"workers: must be a whole number of at least 1, not {workers!r}. "
                           f"This machine has {os.cpu_count()} cores: try --workers "
                           f"{os.cpu_count()}.")
     limits = check_type("limits", limits or Limits(), Limits, "a sandbox.Limits(...)")
-    config = load_config(root)
+    config = grading.load_config(root)
     submitted = root / "submitted"
     available = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}"))
     chosen = list(students) if students else available
@@ -604,7 +584,8 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
         release(root, assignment)
     sanitized = _sanitize(config, assignment, chosen, force)
     _record_skipped(root, assignment, chosen, sanitized, force)
-    hidden = [str(root), *([str(KIT_EXERCISES)] if KIT_EXERCISES else []), str(Path.home()),
+    kit = kit_exercises(required=False)
+    hidden = [str(root), *([str(kit)] if kit else []), str(Path.home()),
               *map(str, hide)]
     tasks = []
     for student in sanitized:
@@ -751,9 +732,9 @@ def feedback(course, assignment: str, *, allow_ungraded: bool = False) -> list[P
     Introduced in the book page "Instructor's guide".
     """
     root = _root(course)
-    _check_assignment(root, assignment)
+    grading.check_assignment(root, assignment)
     _check_hand_graded(root, assignment, allow_ungraded)
-    api, config = _api(root)
+    api, config = grading.nbgrader_api(root)
     _feedback_preprocessors(config)
     names = [getattr(p, "__name__", str(p)) for p in config.GenerateFeedback.get(
         "preprocessors", [])]
@@ -893,7 +874,7 @@ def _export_nbgrader(root: Path, gb, to: Path, totals) -> None:
     import pandas as pd
     from nbgrader.plugins import CsvExportPlugin
 
-    CsvExportPlugin(config=load_config(root), to=str(to)).export(gb)
+    CsvExportPlugin(config=grading.load_config(root), to=str(to)).export(gb)
     table = pd.read_csv(to, dtype={"student_id": str})
     submitted = [(s, a) in totals for s, a in zip(table["student_id"], table["assignment"],
                                                          strict=True)]

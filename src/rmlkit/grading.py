@@ -1,10 +1,15 @@
 """The kit's one adapter to nbgrader: configuration, hidden tests, feedback that is safe.
 
-Everything that talks to nbgrader goes through here: :func:`load_config` reads a
-course's ``nbgrader_config.py``, :func:`use_environment_tools` lets nbgrader find the
-programs it runs (``alembic``) next to this Python, and :func:`nbgrader_failure` turns a
-failed nbgrader call into one readable line. :mod:`rmlkit.course` (the instructor's
-``rmlkit course`` workflow) and the tests and book scripts below build on it.
+Everything that talks to nbgrader goes through here: :func:`course_root` checks a
+course folder and :func:`load_config` reads its ``nbgrader_config.py`` (the one
+configuration loader), :func:`nbgrader_api` makes nbgrader's API on it,
+:func:`check_assignment` checks an assignment's name, :func:`copy_assignments` copies
+assignments into a course, :func:`release` makes an assignment's student version,
+:func:`use_environment_tools` lets nbgrader find the programs it runs (``alembic``)
+next to this Python, and :func:`nbgrader_failure` turns a failed nbgrader call into one
+readable line. The hidden-test markers are :data:`HIDDEN_BEGIN` and :data:`HIDDEN_END`,
+defined here once. :mod:`rmlkit.course` (the instructor's ``rmlkit course`` workflow),
+:mod:`rmlkit.handgrading` and the tests and book scripts build on it.
 
 Feedback goes back to students, so three things keep it safe:
 
@@ -42,25 +47,33 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode
 from traitlets.config import Config
 
-from ._checks import check_path, check_type
+from ._checks import check_path, check_paths, check_texts, check_type
 
 __all__ = [
     "HIDDEN_BEGIN",
     "HIDDEN_END",
+    "CourseError",
     "HideHiddenTestOutput",
     "HideHiddenTestTracebacks",
+    "check_assignment",
+    "copy_assignments",
     "copy_course",
+    "course_root",
     "leaked_secrets",
     "hidden_test_lines",
     "list_assignments",
     "load_config",
+    "nbgrader_api",
     "nbgrader_failure",
     "release",
     "sanitize_page",
     "use_environment_tools",
 ]
 
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+#: nbgrader's hidden-test delimiters (the defaults of ``ClearHiddenTests``), defined once:
+#: the feedback filter, the leak check and the course report use these.
+HIDDEN_DELIMITERS = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+HIDDEN_BEGIN, HIDDEN_END = (f"### {d}" for d in HIDDEN_DELIMITERS)
 HIDDEN_NOTE = "(the output of hidden checks is not shown)"
 
 
@@ -68,25 +81,106 @@ HIDDEN_NOTE = "(the output of hidden checks is not shown)"
 # Configuration and running nbgrader
 
 
+class CourseError(Exception):
+    """A problem with the course directory or the arguments, with what to do about it.
+
+    Introduced in {ref}`instructors-guide`.
+    """
+
+
+def course_root(root, name: str = "root") -> Path:
+    """``root`` as an absolute path, if it is an nbgrader course folder, else raise.
+
+    A course folder holds ``nbgrader_config.py`` (``rmlkit course init`` makes one).
+    ``name`` is the argument's name in the error (``course`` in :mod:`rmlkit.course`).
+
+    Introduced in {ref}`instructors-guide` (Grading).
+    """
+    check_type("name", name, str, "the argument's name")
+    root = Path(check_path(name, root)).resolve()
+    if not (root / "nbgrader_config.py").is_file():
+        raise CourseError(
+            f"{name}: {root} is not a course directory (it has no nbgrader_config.py). "
+            "Create one with `rmlkit course init DIR`, or pass --course DIR."
+        )
+    return root
+
+
 def load_config(root):
     """The nbgrader configuration of the course in ``root``, pointed at ``root``.
 
     Reads ``root/nbgrader_config.py`` and sets the course root and an exchange folder
-    inside it, so that nbgrader never touches another course.
+    inside it, so that nbgrader never touches another course. The one configuration
+    loader: :mod:`rmlkit.course`, the formgrader's settings and the tests use it.
 
     Introduced in the book page "Instructor's guide" (Grading).
     """
     from traitlets.config.loader import PyFileConfigLoader
 
-    root = Path(check_path("root", root)).resolve()
-    if not (root / "nbgrader_config.py").is_file():
-        raise FileNotFoundError(
-            f"root should be an nbgrader course folder holding nbgrader_config.py, but "
-            f"{root} has none. Create one with `rmlkit course init DIR`.")
+    root = course_root(root)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
     config.Exchange.root = str(root / "exchange")
     return config
+
+
+def nbgrader_api(root, config=None):
+    """nbgrader's ``NbGraderAPI`` on the course in ``root``; returns ``(api, config)``.
+
+    ``config`` defaults to :func:`load_config` of ``root``. Puts this Python's tools
+    on PATH first (:func:`use_environment_tools`).
+
+    Introduced in the {ref}`instructors-guide` (Grading).
+    """
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = load_config(root) if config is None else check_type(
+        "config", config, Config, "the configuration that load_config() returns")
+    use_environment_tools()
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config), config
+
+
+def check_assignment(root, assignment, name: str = "assignment") -> str:
+    """``assignment`` if it is a folder of ``root/source``, else raise naming the choices.
+
+    ``name`` is the argument's name in the error.
+
+    Introduced in the {ref}`instructors-guide` (Grading).
+    """
+    check_type("name", name, str, "the argument's name")
+    check_type(name, assignment, str, "the name of an assignment, such as 'first-audit'")
+    source = Path(check_path("root", root)) / "source"
+    if not (source / assignment).is_dir():
+        found = sorted(p.name for p in source.iterdir() if p.is_dir()) if source.is_dir() \
+            else []
+        raise CourseError(
+            f"{name}: there is no assignment {assignment!r} in {source}. "
+            f"Choose one of: {', '.join(found) or '(none: run `rmlkit course init`)'}."
+        )
+    return assignment
+
+
+def copy_assignments(source_root, destination, assignments=None) -> list[str]:
+    """Copy assignments (``source/<name>/``) and ``nbgrader_config.py`` into a course.
+
+    ``source_root`` is a course folder (the kit's ``exercises/``), ``assignments`` the
+    names to copy (default: every one it has). Returns the names copied.
+
+    Introduced in the {ref}`instructors-guide`.
+    """
+    source_root = course_root(source_root, "source_root")
+    destination = Path(check_path("destination", destination))
+    chosen = list_assignments(source_root) if assignments is None else [
+        check_assignment(source_root, name, "assignments") for name in check_texts(
+            "assignments", assignments, "assignment names")]
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in chosen:
+        shutil.copytree(source_root / "source" / name, destination / "source" / name,
+                        ignore=ignore)
+    shutil.copy(source_root / "nbgrader_config.py", destination / "nbgrader_config.py")
+    return chosen
 
 
 def use_environment_tools() -> None:
@@ -121,6 +215,10 @@ def nbgrader_failure(result: dict, what: str) -> str:
     """
     check_type("result", result, dict, "what an NbGraderAPI call returned (a dict)")
     check_type("what", what, str, "the step that failed, in words")
+    for key in ("log", "error"):
+        if not isinstance(result.get(key) or "", str):
+            raise TypeError(f"result[{key!r}] must be nbgrader's {key} (text), but it is a "
+                            f"{type(result[key]).__name__}. Pass what NbGraderAPI returned.")
     lines = [line.strip() for text in (result.get("log") or "", result.get("error") or "")
              for line in text.splitlines() if line.strip()]
     causes = [f"{m.group(1)}: {m.group(2)}".rstrip(": ") for m in map(_EXCEPTION_LINE.match, lines)
@@ -179,7 +277,7 @@ class HideHiddenTestOutput(Preprocessor):
     """
 
     enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors are off by default
-    begin_test_delimiter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
+    begin_test_delimiter = Unicode(HIDDEN_DELIMITERS[0]).tag(config=True)
 
     def preprocess(self, nb, resources):
         self._patterns = []
@@ -229,16 +327,21 @@ class HideHiddenTestOutput(Preprocessor):
 HideHiddenTestTracebacks = HideHiddenTestOutput
 
 
-def _visible_part(source: str) -> str:
-    out, inside = [], False
+def _split_hidden(source: str) -> tuple[list[str], list[str]]:
+    """The lines of ``source`` outside and inside its hidden tests (markers left out)."""
+    visible, hidden, inside = [], [], False
     for line in source.splitlines():
         if HIDDEN_BEGIN in line:
             inside = True
         elif HIDDEN_END in line:
             inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
+        else:
+            (hidden if inside else visible).append(line)
+    return visible, hidden
+
+
+def _visible_part(source: str) -> str:
+    return "\n".join(_split_hidden(source)[0])
 
 
 def hidden_test_lines(notebooks) -> list[str]:
@@ -248,18 +351,10 @@ def hidden_test_lines(notebooks) -> list[str]:
     """
     import nbformat
 
-    lines = []
-    for path in notebooks:
-        for cell in nbformat.read(path, as_version=4).cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if HIDDEN_BEGIN in line:
-                    inside = True
-                elif HIDDEN_END in line:
-                    inside = False
-                elif inside and len(line.strip()) > 12:
-                    lines.append(line.strip())
-    return lines
+    return [line.strip()
+            for path in check_paths("notebooks", notebooks, exist=True)
+            for cell in nbformat.read(path, as_version=4).cells
+            for line in _split_hidden(cell.source)[1] if len(line.strip()) > 12]
 
 
 _B64 = re.compile(r"[A-Za-z0-9+/_\-]{16,}={0,2}")
@@ -301,6 +396,7 @@ def leaked_secrets(page: str, secrets: list[str]) -> list[str]:
     """
     check_type("page", page, str, "the HTML of a feedback page")
     check_type("secrets", secrets, list, "a list of hidden-test lines (hidden_test_lines())")
+    check_texts("secrets", secrets, "hidden-test lines")
     text = html.unescape(re.sub(r"<[^>]+>", "", page))
     found = []
     squeezed = {s: re.sub(r"\s+", "", s) for s in [*secrets, HIDDEN_BEGIN]}
@@ -380,44 +476,30 @@ def copy_course(course_root, destination, assignments=None):
 
     Introduced in the book page "Instructor's guide".
     """
-    course_root = Path(check_path("course_root", course_root))
+    source = Path(check_path("course_root", course_root))
+    list_assignments(source)  # a course folder, or a clear error naming course_root
     root = Path(check_path("destination", destination))
-    known = list_assignments(course_root)
-    assignments = known if assignments is None else list(assignments)
-    unknown = sorted(set(assignments) - set(known))
-    if unknown:
-        raise ValueError(
-            f"assignments should be folders of {course_root / 'source'}, but {unknown} are "
-            f"not; the course has {known}."
-        )
-    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    for assignment in assignments:
-        shutil.copytree(course_root / "source" / assignment, root / "source" / assignment,
-                        ignore=ignore)
-    shutil.copy(course_root / "nbgrader_config.py", root / "nbgrader_config.py")
+    copy_assignments(source, root, assignments)
     return root, load_config(root)
 
 
-def release(assignment: str, root, config) -> Path:
+def release(assignment: str, root, config=None) -> Path:
     """Generate the student version of ``assignment`` with nbgrader; return its folder.
 
-    ``root`` and ``config`` come from :func:`copy_course`. The student version has no
-    solutions, no hidden tests and no rubrics.
+    ``root`` is a course folder (from :func:`copy_course` or ``rmlkit course init``),
+    ``config`` its configuration (default: :func:`load_config` of ``root``). The
+    student version has no solutions, no hidden tests and no rubrics.
 
     Introduced in the book page "Instructor's guide".
     """
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
     check_type("assignment", assignment, str, "the name of an assignment, such as 'first-audit'")
-    check_type("config", config, Config, "the configuration that copy_course() returns")
-    if not (Path(check_path("root", root)) / "source" / assignment).is_dir():
-        raise ValueError(f"assignment: {root} has no source/{assignment} folder. "
-                         f"Choose one of {list_assignments(root)}.")
-    use_environment_tools()
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    if config is not None:
+        check_type("config", config, Config, "the configuration that copy_course() returns")
+    root = course_root(root, "root")
+    check_assignment(root, assignment)
+    api, _ = nbgrader_api(root, config)
     result = api.generate_assignment(assignment)
     if not result["success"]:
-        raise RuntimeError(nbgrader_failure(
-            result, f"could not generate the student version of {assignment}"))
-    return Path(root) / "release" / assignment
+        raise CourseError("release: " + nbgrader_failure(
+            result, f"could not generate {assignment!r}"))
+    return root / "release" / assignment

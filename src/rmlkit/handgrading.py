@@ -24,10 +24,19 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
+from ._checks import check_folder, check_texts
+from .grading import check_assignment, course_root, load_config
+
 __all__ = ["add_rubrics", "RemoveRubrics", "MystAdmonitions", "ungraded_answers"]
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION\s*\n(?P<body>.*?)### END SOLUTION", re.DOTALL)
 RUBRIC_TITLE = "Rubric (for graders: rmlkit removes this cell from feedback)"
+
+
+def _assignment_folder(root, assignment) -> Path:
+    """``root/source/assignment``, checked: root a course folder, assignment one of its."""
+    root = check_folder("root", root, "a course folder (the one with source/ in it)")
+    return root / "source" / check_assignment(root, assignment)
 
 
 def rubrics(source_notebook) -> dict[str, str]:
@@ -58,7 +67,8 @@ def add_rubrics(root, assignment: str, students) -> int:
     import nbformat
     from nbformat.v4 import new_markdown_cell
 
-    root = Path(root)
+    root = _assignment_folder(root, assignment).parent.parent
+    students = check_texts("students", students, "student ids")
     added = 0
     for source in sorted((root / "source" / assignment).glob("*.ipynb")):
         found = rubrics(source)
@@ -145,8 +155,11 @@ def ungraded_answers(root, assignment: str) -> list[tuple[str, str]]:
     """
     from nbgrader.api import Gradebook
 
+    root = _assignment_folder(root, assignment).parent.parent
+    if not (root / "gradebook.db").is_file():
+        return []  # nothing autograded yet, so no answer waits for a grader
     waiting = []
-    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         for submission in gb.assignment_submissions(assignment):
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
@@ -166,15 +179,16 @@ def formgrader_command(root, port: int = 8765, open_browser: bool = False) -> tu
     """
     import os
 
-    root = Path(root).resolve()
-    (root / "exchange").mkdir(exist_ok=True)
+    root = course_root(root, "root")
+    config = load_config(root)  # the course's settings, as every other step reads them
+    Path(config.Exchange.root).mkdir(exist_ok=True)
     config_dir = root / ".jupyter"
     config_dir.mkdir(exist_ok=True)
     (config_dir / "nbgrader_config.py").write_text(
         "# Written by rmlkit course formgrader: the exchange lives inside the course.\n"
         "c = get_config()  # noqa: F821\n"
-        f"c.Exchange.root = {str(root / 'exchange')!r}\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n")
+        f"c.Exchange.root = {config.Exchange.root!r}\n"
+        f"c.CourseDirectory.root = {config.CourseDirectory.root!r}\n")
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir),
                JUPYTER_DATA_DIR=os.environ.get("JUPYTER_DATA_DIR", str(config_dir / "data")))
     bin_dir = Path(sys.executable).parent

@@ -33,7 +33,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ._checks import check_type
+from ._checks import check_number, check_path, check_type
 
 __all__ = ["Roster", "SubmissionFile", "Decision", "parse_submission_name", "plan_collection",
            "canvas_gradebook", "moodle_grades"]
@@ -378,8 +378,7 @@ def canvas_gradebook(totals, roster: Roster, assignments: dict[str, float], path
 
     Introduced in the book page "Instructor's guide".
     """
-    column_names = column_names or {}
-    path = Path(path)
+    path, column_names = _check_grades(totals, roster, assignments, path, column_names)
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [
         column_names.get(a, a) for a in assignments]
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -408,8 +407,7 @@ def moodle_grades(totals, roster: Roster, assignments: dict[str, float], path,
 
     Introduced in the book page "Instructor's guide".
     """
-    column_names = column_names or {}
-    path = Path(path)
+    path, column_names = _check_grades(totals, roster, assignments, path, column_names)
     missing = [s.id for s in roster.students if not s.email]
     if missing:
         raise ValueError(f"roster: Moodle identifies students by email, and "
@@ -425,6 +423,32 @@ def moodle_grades(totals, roster: Roster, assignments: dict[str, float], path,
             writer.writerow([first, last, s.email] + [
                 _points(totals.get((s.id, a))) for a in assignments])
     return path
+
+
+def _check_grades(totals, roster, assignments, path, column_names) -> tuple[Path, dict]:
+    """Check the arguments of the gradebook writers; return the path and the headers."""
+    check_type("totals", totals, dict, "a dict of points by (student, assignment)")
+    for key, points in totals.items():
+        if not (isinstance(key, tuple) and len(key) == 2):
+            raise TypeError(f"totals must map (student, assignment) pairs to points, but it "
+                            f"has the key {key!r}. Write totals[('ada', 'first-audit')] = 3.")
+        if points is not None:
+            check_number(f"totals[{key!r}]", points, low=0)
+    check_type("roster", roster, Roster, "a Roster (rmlkit.lms.Roster.read('roster.csv'))")
+    check_type("assignments", assignments, dict,
+               "a dict of each assignment's maximum points, e.g. {'first-audit': 10}")
+    for name, maximum in assignments.items():
+        check_type("assignments", name, str, "keyed by assignment names (text)")
+        if maximum is not None:
+            check_number(f"assignments[{name!r}]", maximum, low=0)
+    column_names = {} if column_names is None else check_type(
+        "column_names", column_names, dict,
+        "a dict of each assignment's column header, e.g. {'first-audit': 'First audit (1234)'}")
+    for name, header in column_names.items():
+        check_type(f"column_names[{name!r}]", header, str, "a column header (text)")
+    path = Path(check_path("path", path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path, column_names
 
 
 def _names(name: str, values) -> list[str]:

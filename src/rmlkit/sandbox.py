@@ -586,11 +586,29 @@ def execute_in_sandbox(nb, files_dir: str | os.PathLike, *, limits: Limits, conf
 
     Introduced in the book page "Instructor's guide".
     """
-
+    files_dir, hide = _check_execution(nb, files_dir, limits, config, hide, slot)
     namespaces = _namespace_prefix(limits.network)
     with contextlib.ExitStack() as stack:
         uid = stack.enter_context(_kernel_uid(slot)) if namespaces and _is_root() else None
         return _execute(nb, files_dir, limits, config, hide, uid, namespaces)
+
+
+def _check_execution(nb, files_dir, limits, config, hide, slot):
+    """Check execute_in_sandbox's arguments; return the files folder and the hidden paths."""
+    from traitlets.config import Config
+
+    from rmlkit._checks import check_count, check_folder, check_paths, check_type
+
+    check_type("nb", nb, dict, "a notebook (what nbformat.read returns)")
+    if not isinstance(nb.get("cells"), list) or not isinstance(nb.get("metadata", {}), dict):
+        raise ValueError("nb must be a notebook with cells and metadata (what nbformat.read "
+                         "returns), but it has no list of cells.")
+    files_dir = check_folder("files_dir", files_dir, "the folder of the submission's files")
+    check_type("limits", limits, Limits, "a sandbox.Limits(...), for example Limits()")
+    check_type("config", config, Config, "an nbgrader configuration (grading.load_config())")
+    hide = check_paths("hide", hide)
+    check_count("slot", slot, minimum=0, maximum=KERNEL_UID_COUNT - 1)
+    return files_dir, hide
 
 
 def _execute(nb, files_dir, limits, config, hide, uid, namespaces):

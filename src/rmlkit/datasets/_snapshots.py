@@ -1,9 +1,12 @@
-"""Teaching-size snapshots of every generator, kept in the repository's datasets/ folder.
+"""Teaching-size snapshots of every generator, shipped with rmlkit as package data.
 
-Each snapshot is a gzip-compressed CSV of ``observed`` and of ``truth`` (written with
-mtime 0, so the files are identical on every machine), a datasheet with the published
-figures it reproduces, and a line in ``SHA256SUMS`` with the checksum of the
-uncompressed CSV. The lessons use the same settings as the snapshots.
+The snapshots are found with :mod:`importlib.resources` in the package's ``data``
+folder (in a checkout, a link to the repository's ``datasets/`` folder; in an installed
+wheel, a copy of it), so rmlkit reads them wherever it is installed. Each snapshot is a
+gzip-compressed CSV of ``observed`` and of ``truth`` (written with mtime 0, so the files
+are identical on every machine), a datasheet with the published figures it reproduces,
+and a line in ``SHA256SUMS`` with the checksum of the uncompressed CSV. The lessons use
+the same settings as the snapshots.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from .._checks import check_choice, check_path, check_type
+from .._checks import check_choice, check_folder, check_path, check_type
 from ._dataset import Dataset
 from .care_needs import care_needs_table, make_care_needs
 from .child_welfare import (
@@ -26,7 +30,8 @@ from .child_welfare import (
 )
 from .dropout import dropout_findings, make_dropout
 
-DATA_DIR = Path(__file__).resolve().parents[3] / "datasets"
+#: The snapshots shipped with rmlkit: ``rmlkit/datasets/data`` (package data).
+DATA_DIR = resources.files(__package__) / "data"
 SEED = 2024
 
 #: name -> (generator, its arguments). The lessons use the same settings.
@@ -55,14 +60,15 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
-def _paths(name: str, folder: Path) -> dict[str, Path]:
+def _paths(name: str, folder) -> dict:
     return {part: folder / f"{name}{suffix}.csv.gz"
             for part, suffix in (("observed", ""), ("truth", "_truth"))}
 
 
-def read_checksums(folder: Path) -> dict[str, str]:
+def read_checksums(folder) -> dict[str, str]:
+    """The checksums in ``folder/SHA256SUMS`` (a Path or an importlib.resources folder)."""
     sums = folder / "SHA256SUMS"
-    if not sums.exists():
+    if not sums.is_file():
         return {}
     pairs = (line.split() for line in sums.read_text().splitlines() if line.strip())
     return {file: digest for digest, file in pairs}
@@ -73,9 +79,10 @@ def load(name: str, data_dir=None) -> Dataset:
     check_choice("name", name, SNAPSHOTS)
     maker, kwargs = SNAPSHOTS[name]
     data = maker(**kwargs)
-    folder = Path(check_path("data_dir", data_dir)) if data_dir is not None else DATA_DIR
+    folder = check_folder("data_dir", data_dir, "a folder of snapshots") \
+        if data_dir is not None else DATA_DIR
     paths = _paths(name, folder)
-    if not all(path.exists() for path in paths.values()):
+    if not all(path.is_file() for path in paths.values()):
         return data
     sums = read_checksums(folder)
     for part, path in paths.items():
@@ -93,9 +100,10 @@ def load(name: str, data_dir=None) -> Dataset:
 def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
     """Load the teaching-size child-welfare snapshot (30,000 rows, seed 2024).
 
-    Reads ``datasets/child_welfare_<scenario>.csv.gz`` and its truth table, checks their
-    SHA-256 checksums and gives the columns their types. Without the files (for example
-    when rmlkit is installed on its own) it generates the same data from the same seed.
+    Reads ``child_welfare_<scenario>.csv.gz`` and its truth table from the snapshots
+    shipped with rmlkit (or from ``data_dir``), checks their SHA-256 checksums and gives
+    the columns their types. Without the files it generates the same data from the same
+    seed.
 
     Introduced in lesson 1, Welcome.
     """
@@ -161,12 +169,20 @@ def _disparities(kwargs: dict) -> str:
     )
 
 
+def _writable(folder) -> Path:
+    """The package's data folder as a real folder (rmlkit installed from a zip has none)."""
+    if not isinstance(folder, Path):
+        raise ValueError(f"folder: rmlkit's data folder ({folder}) is not a folder on disk. "
+                         "Give the folder to write to, for example folder='datasets'.")
+    return folder
+
+
 def write_snapshots(folder=None) -> dict[str, str]:
     """Write every snapshot, its datasheet and SHA256SUMS (what `make datasets` runs).
 
     Introduced in the book page "Data: synthetic child-welfare referrals".
     """
-    folder = Path(check_path("folder", folder)) if folder is not None else DATA_DIR
+    folder = Path(check_path("folder", folder) if folder is not None else _writable(DATA_DIR))
     folder.mkdir(parents=True, exist_ok=True)
     sums = {}
     for name, (maker, kwargs) in SNAPSHOTS.items():
