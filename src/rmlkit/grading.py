@@ -84,7 +84,7 @@ HIDDEN_NOTE = "(the output of hidden checks is not shown)"
 class CourseError(Exception):
     """A problem with the course directory or the arguments, with what to do about it.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
 
@@ -94,7 +94,7 @@ def course_root(root, name: str = "root") -> Path:
     A course folder holds ``nbgrader_config.py`` (``rmlkit course init`` makes one).
     ``name`` is the argument's name in the error (``course`` in :mod:`rmlkit.course`).
 
-    Introduced in {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     check_type("name", name, str, "the argument's name")
     root = Path(check_path(name, root)).resolve()
@@ -130,7 +130,7 @@ def nbgrader_api(root, config=None):
     ``config`` defaults to :func:`load_config` of ``root``. Puts this Python's tools
     on PATH first (:func:`use_environment_tools`).
 
-    Introduced in the {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -146,7 +146,7 @@ def check_assignment(root, assignment, name: str = "assignment") -> str:
 
     ``name`` is the argument's name in the error.
 
-    Introduced in the {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     check_type("name", name, str, "the argument's name")
     check_type(name, assignment, str, "the name of an assignment, such as 'first-audit'")
@@ -167,7 +167,7 @@ def copy_assignments(source_root, destination, assignments=None) -> list[str]:
     ``source_root`` is a course folder (the kit's ``exercises/``), ``assignments`` the
     names to copy (default: every one it has). Returns the names copied.
 
-    Introduced in the {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     source_root = course_root(source_root, "source_root")
     destination = Path(check_path("destination", destination))
