@@ -242,8 +242,9 @@ def measure(observed: pd.DataFrame, population: pd.DataFrame, scenario: str,
         for group in PLACEMENT_RISKS:
             values[f"placement_ratio:{group}"] = float(placement[group] / overall)
         top = top_ventile_placement(observed)
-        values["top_ventile_white"] = float(top["White"])
-        values["top_ventile_gap"] = float(top["Black"] - top["White"])
+        # A small data set may have no Black or White child among the top scores.
+        values["top_ventile_white"] = float(top.get("White", np.nan))
+        values["top_ventile_gap"] = float(top.get("Black", np.nan) - top.get("White", np.nan))
         if truth is not None:
             ventiles = risk_ventiles(observed, truth)
             values["screened_out_top"] = float(
