@@ -1,7 +1,7 @@
 # Responsible ML for the Social Sciences: set up, build the book, run the tests.
 #
 #   make book    set everything up (first run) and build the executed book
-#   make test    run the whole test suite
+#   make test    run ruff (make lint), then the whole test suite
 #   make lab     JupyterLab on the course, with rmlkit and nbgrader's extensions
 #   make formgrader COURSE=DIR  nbgrader's formgrader on a course made by `rmlkit course init`
 #   make instructor-book  a separate book of the exercises with solutions, for instructors
@@ -29,7 +29,7 @@ export JUPYTER_DATA_DIR := $(CURDIR)/.jupyter/data
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book html instructor-book publish setup test lab formgrader datasets clean distclean
+.PHONY: book html instructor-book publish setup lint test lab formgrader datasets clean distclean
 
 book: setup html
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
@@ -82,7 +82,11 @@ publish: setup
 	$(BIN)/python scripts/publish.py $(if $(REPOSITORY_URL),--repository-url "$(REPOSITORY_URL)") \
 		$(if $(JUPYTERHUB_URL),--jupyterhub-url "$(JUPYTERHUB_URL)")
 
-test: setup
+# ruff over the library, tests, scripts and notebooks (settings in pyproject.toml).
+lint: setup
+	$(BIN)/ruff check $(CURDIR)
+
+test: setup lint
 	$(BIN)/python -m pytest
 
 # Regenerate the data snapshots in datasets/ with their datasheets and SHA256SUMS.

@@ -8,7 +8,9 @@ workshops are planned. This script writes everything in the book that repeats it
   *Exercises* section (a cell of its own, marked in its metadata as generated);
 - the course map in lesson 1;
 - the lessons table and the workshop plans in the instructor's guide;
-- the line "This exercise follows the lesson *Title*" of each exercise.
+- the line "This exercise follows the lesson *Title*" of each exercise;
+- the pages of the API reference, ``book/api/`` (from rmlkit's ``__all__`` lists, by
+  ``scripts/api_reference.py``).
 
 ``scripts/student_versions.py`` orders the exercises by it, and the tests are
 parametrized from it.
@@ -249,7 +251,19 @@ def changes(manifest=None) -> dict[Path, str]:
     guide = guide_text(manifest)
     if guide != GUIDE.read_text():
         out[GUIDE] = guide
+    out.update(api_changes())
     return out
+
+
+def api_changes() -> dict[Path, str | None]:
+    """The API pages that would change; None for a page to remove."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import api_reference
+    finally:
+        sys.path.pop(0)
+    return {path: text for path, text in api_reference.api_pages().items()
+            if text != (path.read_text() if path.exists() else None)}
 
 
 def main(argv=None) -> int:
@@ -262,7 +276,11 @@ def main(argv=None) -> int:
     pending = changes()
     for path, text in pending.items():
         name = path.relative_to(ROOT)
-        if args.write:
+        if args.write and text is None:
+            path.unlink()
+            print(f"removed {name}")
+        elif args.write:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             print(f"wrote {name}")
         else:

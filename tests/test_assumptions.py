@@ -19,7 +19,7 @@ def placed_by_group(data):
 
 
 def table(values, estimates, quantity="gain", default=None):
-    rows = pd.DataFrame({"assumption": "a", "value": values, "quantity": quantity,
+    rows = pd.DataFrame({"assumption": "a", "assumption_value": values, "quantity": quantity,
                          "estimate": estimates, "is_default": False})
     return AssumptionSweep("a", default, None, rows)
 
@@ -54,7 +54,8 @@ def test_label_bias_raises_the_placement_ratio_in_the_sweep():
     ratio = result.wide()["ratio"]
     assert ratio.loc[2.0] > ratio.loc[0.0] * 1.1
     tidy = result.table
-    assert list(tidy.columns) == ["assumption", "value", "quantity", "estimate", "is_default"]
+    assert list(tidy.columns) == ["assumption", "assumption_value", "quantity", "estimate",
+                                   "is_default"]
     assert len(tidy) == 2 * 3
 
 

@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from fairlearn.metrics import MetricFrame, false_negative_rate, false_positive_rate
+from sklearn.calibration import calibration_curve
 from sklearn.metrics import roc_auc_score
 
-from rmlkit.audit import ALL_METRICS, _SortedScores, audit, expected_calibration_error
+from rmlkit.audit import ALL_METRICS, audit, expected_calibration_error
+from rmlkit.metrics import METRICS
 
 # Hand-computed case (threshold 0.5).
 # Group A: labels 1 1 0 0 0 0, scores .9 .3 .8 .6 .2 .1 -> TP 1, FN 1, FP 2, TN 2
@@ -19,13 +21,12 @@ from rmlkit.audit import ALL_METRICS, _SortedScores, audit, expected_calibration
 Y = np.array([1, 1, 0, 0, 0, 0, 1, 0, 0, 1])
 S = np.array([0.9, 0.3, 0.8, 0.6, 0.2, 0.1, 0.7, 0.4, 0.9, 0.6])
 G = np.array(["A"] * 6 + ["B"] * 4)
+NAMES = ["base_rate", "selection_rate", "true_positive_rate", "false_positive_rate",
+         "false_negative_rate", "precision", "negative_predictive_value"]
 HAND = {
-    "A": {"base rate": 2 / 6, "selection rate": 3 / 6, "TPR": 1 / 2, "FPR": 2 / 4,
-          "FNR": 1 / 2, "precision": 1 / 3, "NPV": 2 / 3},
-    "B": {"base rate": 2 / 4, "selection rate": 3 / 4, "TPR": 2 / 2, "FPR": 1 / 2,
-          "FNR": 0 / 2, "precision": 2 / 3, "NPV": 1 / 1},
-    "all": {"base rate": 4 / 10, "selection rate": 6 / 10, "TPR": 3 / 4, "FPR": 3 / 6,
-            "FNR": 1 / 4, "precision": 3 / 6, "NPV": 3 / 4},
+    "A": dict(zip(NAMES, [2 / 6, 3 / 6, 1 / 2, 2 / 4, 1 / 2, 1 / 3, 2 / 3], strict=True)),
+    "B": dict(zip(NAMES, [2 / 4, 3 / 4, 2 / 2, 1 / 2, 0 / 2, 2 / 3, 1 / 1], strict=True)),
+    "all": dict(zip(NAMES, [4 / 10, 6 / 10, 3 / 4, 3 / 6, 1 / 4, 3 / 6, 3 / 4], strict=True)),
 }
 
 
@@ -39,9 +40,9 @@ def test_every_decision_metric_matches_the_hand_computed_confusion_matrix():
     r = quiet_audit(Y, scores=S, threshold=0.5, sensitive_features=G, min_group_size=1)
     for group, expected in HAND.items():
         for metric, value in expected.items():
-            assert r.value(metric, group) == value, (metric, group)
+            assert r.estimate(metric, group) == value, (metric, group)
     # AUC by hand for group B: positives .7 .6, negatives .4 .9 -> pairs in order: 2 of 4
-    assert r.value("AUC", "B") == 0.5
+    assert r.estimate("roc_auc", "B") == 0.5
 
 
 @pytest.fixture(scope="module")
@@ -58,25 +59,24 @@ def test_matches_fairlearn_metricframe(generated):
     y, s, g = generated
     r = audit(y, scores=s, threshold=0.5, sensitive_features=g)
     d = (s >= 0.5).astype(int)
-    mf = MetricFrame(metrics={"FPR": false_positive_rate, "FNR": false_negative_rate},
+    mf = MetricFrame(metrics={"false_positive_rate": false_positive_rate,
+                              "false_negative_rate": false_negative_rate},
                      y_true=y, y_pred=d, sensitive_features=g)
     for group, row in mf.by_group.iterrows():
-        assert r.value("FPR", group) == row["FPR"]
-        assert r.value("FNR", group) == row["FNR"]
+        assert r.estimate("false_positive_rate", group) == row["false_positive_rate"]
+        assert r.estimate("false_negative_rate", group) == row["false_negative_rate"]
     for group in "ABCD":
-        assert r.value("AUC", group) == pytest.approx(roc_auc_score(y[g == group], s[g == group]),
-                                                      abs=1e-12)
+        expected = roc_auc_score(y[g == group], s[g == group])
+        assert r.estimate("roc_auc", group) == pytest.approx(expected, abs=1e-12)
 
 
-def test_weighted_auc_and_ece_agree_with_references(generated):
+def test_expected_calibration_error_uses_scikit_learns_bins(generated):
     y, s, g = generated
-    order = np.argsort(s, kind="mergesort")
-    w = np.random.default_rng(0).integers(0, 3, len(y)).astype(float)
-    sorted_scores = _SortedScores(y[order], s[order])
-    assert sorted_scores.metric("AUC", w[order]) == pytest.approx(
-        roc_auc_score(y, s, sample_weight=w), abs=1e-12)
-    assert sorted_scores.metric("ECE", np.ones(len(y))) == pytest.approx(
-        expected_calibration_error(y, s), abs=1e-12)
+    true_rate, mean_score = calibration_curve(y, s, n_bins=10)
+    bins = np.searchsorted(np.linspace(0, 1, 11)[1:-1], s)
+    sizes = np.bincount(bins, minlength=10)
+    expected = np.sum(sizes[sizes > 0] * np.abs(true_rate - mean_score)) / len(y)
+    assert expected_calibration_error(y, s) == pytest.approx(expected, abs=1e-12)
 
 
 def test_bootstrap_agrees_with_a_slow_reference_loop(generated):
@@ -84,17 +84,17 @@ def test_bootstrap_agrees_with_a_slow_reference_loop(generated):
     y, s, g = y[:3000], s[:3000], g[:3000]
     d = (s >= 0.5).astype(int)
     fast = audit(y, scores=s, threshold=0.5, sensitive_features=g, n_bootstrap=1000,
-                 random_state=0, metrics=["FPR", "AUC"])
+                 random_state=0, metrics=["false_positive_rate", "roc_auc"])
     rng = np.random.default_rng(1)
-    slow = {"FPR": [], "AUC": []}
+    slow = {"false_positive_rate": [], "roc_auc": []}
     members = {k: np.flatnonzero(g == k) for k in "ABCD"}
     for _ in range(1000):
         idx = np.concatenate([rng.choice(m, m.size) for m in members.values()])
         gi = g[idx]
         a = idx[gi == "B"]
-        slow["FPR"].append(false_positive_rate(y[a], d[a]))
-        slow["AUC"].append(roc_auc_score(y[a], s[a]))
-    for metric in ("FPR", "AUC"):
+        slow["false_positive_rate"].append(false_positive_rate(y[a], d[a]))
+        slow["roc_auc"].append(roc_auc_score(y[a], s[a]))
+    for metric in ("false_positive_rate", "roc_auc"):
         row = fast.table[(fast.table["metric"] == metric) & (fast.table["group"] == "B")].iloc[0]
         low, high = np.quantile(slow[metric], [0.025, 0.975])
         width = high - low
@@ -107,11 +107,14 @@ def test_bootstrap_is_reproducible_and_covers_disparities(generated):
     a = audit(y, scores=s, threshold=0.5, sensitive_features=g, n_bootstrap=100, random_state=5)
     b = audit(y, scores=s, threshold=0.5, sensitive_features=g, n_bootstrap=100, random_state=5)
     pd.testing.assert_frame_equal(a.table, b.table)
-    fpr = a.disparities[(a.disparities["metric"] == "FPR") & (a.disparities["group"] == "B")]
+    d = a.disparities
+    fpr = d[(d["metric"] == "false_positive_rate") & (d["group"] == "B")]
     row = fpr.iloc[0]
-    assert row["ratio_ci_low"] <= row["ratio"] <= row["ratio_ci_high"]
+    assert (row["ratio_to_reference_ci_low"] <= row["ratio_to_reference"]
+            <= row["ratio_to_reference_ci_high"])
     assert a.reference == "A"
-    assert "times that for A" in a.summary("FPR") and "95% CI" in a.summary("FPR")
+    summary = a.summary("false_positive_rate")
+    assert "FPR for B" in summary and "times that for A" in summary and "95% CI" in summary
 
 
 def test_intersectional_groups_and_truth_gap(generated):
@@ -122,7 +125,7 @@ def test_intersectional_groups_and_truth_gap(generated):
     r = audit(y, scores=s, threshold=0.5,
               sensitive_features=pd.DataFrame({"group": g, "sex": sex}), true_outcome=truth)
     assert "A / female" in set(r.table["group"])
-    assert set(r.truth_gap.columns) == {"label rate", "true rate", "gap"}
+    assert list(r.truth_gap.columns) == ["group", "label_rate", "true_rate", "label_minus_true"]
     assert r.calibration is not None and {"mean_score", "observed_rate"} <= set(r.calibration)
 
 
@@ -134,7 +137,7 @@ def test_small_and_single_class_groups_warn_not_crash():
     with pytest.warns(UserWarning, match="every label is the same"):
         r = audit(y, y_pred=y, sensitive_features=["A", "A", "A", "B", "B", "B"],
                   min_group_size=1)
-    assert np.isnan(r.value("TPR", "A"))
+    assert np.isnan(r.estimate("true_positive_rate", "A"))
 
 
 def test_plot_and_alt_text(generated):
@@ -143,9 +146,10 @@ def test_plot_and_alt_text(generated):
     matplotlib.use("Agg")
     y, s, g = generated
     r = audit(y, scores=s, threshold=0.5, sensitive_features=g, n_bootstrap=50, random_state=0)
-    ax = r.plot("FPR")
+    ax = r.plot("false_positive_rate")
     assert len(ax.patches) == 4
-    assert r.alt_text("FPR").startswith("Horizontal bar chart of the FPR by group")
+    assert r.alt_text("false_positive_rate").startswith(
+        "Horizontal bar chart of the FPR by group")
 
 
 @pytest.mark.parametrize(
@@ -178,9 +182,13 @@ def test_bad_input_is_explained(kwargs, error, words):
             audit(**kwargs)
 
 
-def test_metric_names_are_documented():
-    assert ALL_METRICS == ["base rate", "selection rate", "TPR", "FPR", "FNR", "precision",
-                           "NPV", "AUC", "ECE"]
+def test_metric_names_are_the_vocabulary():
+    assert list(ALL_METRICS) == list(METRICS)
+
+
+def test_a_label_for_a_name_is_pointed_to_the_name():
+    with pytest.raises(ValueError, match="Did you mean 'false_positive_rate'"):
+        quiet_audit(Y, scores=S, threshold=0.5, sensitive_features=G, metrics=["FPR"])
 
 
 def test_cluster_bootstrap_accounts_for_siblings(generated):
@@ -190,7 +198,8 @@ def test_cluster_bootstrap_accounts_for_siblings(generated):
     # every "household" is four identical rows: the evidence is a quarter of the rows
     y4, d4, g4 = np.repeat(y, 4), np.repeat(d, 4), np.repeat(g, 4)
     households = np.repeat(np.arange(len(y)), 4)
-    kwargs = dict(sensitive_features=g4, n_bootstrap=600, random_state=0, metrics=["FPR"])
+    kwargs = dict(sensitive_features=g4, n_bootstrap=600, random_state=0,
+                  metrics=["false_positive_rate"])
     rows = audit(y4, y_pred=d4, **kwargs).table.set_index("group")
     clustered = audit(y4, y_pred=d4, clusters=households, **kwargs).table.set_index("group")
     single = audit(y, y_pred=d, **{**kwargs, "sensitive_features": g}).table.set_index("group")
@@ -200,7 +209,7 @@ def test_cluster_bootstrap_accounts_for_siblings(generated):
         width_single = single.loc[group, "ci_high"] - single.loc[group, "ci_low"]
         assert width_clustered == pytest.approx(2 * width_rows, rel=0.2)
         assert width_clustered == pytest.approx(width_single, rel=0.2)
-    assert clustered.loc["A", "value"] == rows.loc["A", "value"]
+    assert clustered.loc["A", "estimate"] == rows.loc["A", "estimate"]
 
 
 def test_reliability_curves(generated):
@@ -212,7 +221,7 @@ def test_reliability_curves(generated):
     ax = r.plot_calibration()
     assert len(ax.lines) == 1 + 4  # the diagonal and one curve per group
     cal = r.calibration[r.calibration["group"] == "A"]
-    rows = (s * 10).astype(int).clip(max=9)[g == "A"] == cal["bin"].iloc[0]
+    rows = np.searchsorted(np.linspace(0, 1, 11)[1:-1], s)[g == "A"] == cal["bin"].iloc[0]
     assert cal["observed_rate"].iloc[0] == pytest.approx(y[g == "A"][rows].mean())
     with pytest.raises(ValueError, match="no scores"):
         audit(y, y_pred=(s > 0.5).astype(int), sensitive_features=g).plot_calibration()

@@ -59,7 +59,7 @@ table = impossibility_table(
     {"A": setting["Base rate, group A"], "B": setting["Base rate, group B"]},
     precision=setting["Precision (both groups)"],
     false_negative_rate=setting["Miss rate, FNR (both groups)"])
-print(json.dumps({f"{g}|false positive rate forced": f"{table.loc[g, 'FPR']:.2f}"
+print(json.dumps({f"{g}|false positive rate forced": f"{table.loc[g, 'false_positive_rate']:.2f}"
                   for g in table.index}))
 """,
     "cost_explorer": """
@@ -73,7 +73,7 @@ out = {}
 for g in table.index:
     out[f"{g}|missed children"] = f"{table.loc[g, 'false_negatives']:d}"
     out[f"{g}|unnecessary investigations"] = f"{table.loc[g, 'false_positives']:d}"
-    out[f"{g}|cost per referral"] = f"{table.loc[g, 'cost per row']:.2f}"
+    out[f"{g}|cost per referral"] = f"{table.loc[g, 'cost_per_row']:.2f}"
 print(json.dumps(out))
 """,
     "deference_explorer": """

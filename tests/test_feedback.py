@@ -34,7 +34,7 @@ def test_same_seed_same_years_and_another_seed_differs():
     b = simulate_feedback_loop(5_000, 3, random_state=1)
     c = simulate_feedback_loop(5_000, 3, random_state=2)
     pd.testing.assert_frame_equal(a, b)
-    assert not a["screen_in_rate"].equals(c["screen_in_rate"])
+    assert not a["selection_rate"].equals(c["selection_rate"])
 
 
 def test_tidy_shape_and_first_year_decided_by_workers(runs):
@@ -43,33 +43,33 @@ def test_tidy_shape_and_first_year_decided_by_workers(runs):
     assert {"all", "White", "Black"} <= set(frame["group"])
     first = frame[frame["year"] == 1]
     assert (first["decided_by"] == "workers").all()
-    assert first["auc_true"].isna().all()
+    assert first["roc_auc_vs_truth"].isna().all()
     later = frame[(frame["year"] > 1) & (frame["group"] == "all")]
     assert (later["decided_by"] == "model").all()
-    assert later["auc_true"].between(0.5, 1).all()
+    assert later["roc_auc_vs_truth"].between(0.5, 1).all()
     white = frame[frame["group"] == "White"]
-    assert np.allclose(white["screen_in_rate_ratio"], 1.0)
+    assert np.allclose(white["selection_rate_ratio_to_reference"], 1.0)
 
 
 def test_year_one_is_the_same_whoever_decides_later(runs):
-    cols = ["referrals", "true_need_rate", "screen_in_rate"]
+    cols = ["n", "base_rate_vs_truth", "selection_rate"]
     first = [runs[name].loc[runs[name]["year"] == 1, cols].to_numpy()
              for name in ("workers", "model")]
     np.testing.assert_array_equal(*first)
     # referrals do not depend on decisions, the decisions do
-    np.testing.assert_array_equal(runs["workers"]["referrals"], runs["model"]["referrals"])
-    assert not np.allclose(runs["workers"]["screen_in_rate"], runs["model"]["screen_in_rate"])
+    np.testing.assert_array_equal(runs["workers"]["n"], runs["model"]["n"])
+    assert not np.allclose(runs["workers"]["selection_rate"], runs["model"]["selection_rate"])
 
 
 def test_flag_rate_sets_the_share_screened_in():
     frame = simulate_feedback_loop(20_000, 3, policy="model", flag_rate=0.2, random_state=3)
     later = frame[(frame["group"] == "all") & (frame["year"] > 1)]
-    assert np.allclose(later["screen_in_rate"], 0.2, atol=0.01)
+    assert np.allclose(later["selection_rate"], 0.2, atol=0.01)
 
 
 def test_deference_runs_from_workers_to_model():
     kw = dict(n_households=10_000, n_years=3, random_state=4)
-    columns = ["screen_in_rate", "fpr", "precision"]
+    columns = ["selection_rate", "false_positive_rate_vs_truth", "precision"]
     model = simulate_feedback_loop(policy="model", **kw)[columns]
     workers = simulate_feedback_loop(policy="workers", **kw)[columns]
     always = simulate_feedback_loop(policy="support", deference=1.0, **kw)[columns]
@@ -79,22 +79,22 @@ def test_deference_runs_from_workers_to_model():
 
 
 def test_without_bias_workers_keep_the_screen_in_gap_steady(runs):
-    ratio = _black(runs["no_bias_workers"], "screen_in_rate_ratio")
+    ratio = _black(runs["no_bias_workers"], "selection_rate_ratio_to_reference")
     assert abs(ratio.iloc[-1] - ratio.iloc[0]) < 0.1
     assert ratio.between(0.85, 1.2).all()
 
 
 def test_the_model_screens_in_more_children_from_black_families_than_workers(runs):
-    model = _black(runs["model"], "screen_in_rate_ratio").loc[2:]
-    workers = _black(runs["workers"], "screen_in_rate_ratio").loc[2:]
+    model = _black(runs["model"], "selection_rate_ratio_to_reference").loc[2:]
+    workers = _black(runs["workers"], "selection_rate_ratio_to_reference").loc[2:]
     assert (model > workers + 0.15).all()
 
 
 def test_model_decisions_feed_a_growing_gap_in_recorded_history(runs):
     for scenario in ("model", "no_bias_model"):
         workers_run = "workers" if scenario == "model" else "no_bias_workers"
-        extra = (_black(runs[scenario], "mean_prior_screened_in_ratio")
-                 - _black(runs[workers_run], "mean_prior_screened_in_ratio"))
+        extra = (_black(runs[scenario], "mean_prior_screened_in_ratio_to_reference")
+                 - _black(runs[workers_run], "mean_prior_screened_in_ratio_to_reference"))
         assert extra.iloc[0] == 0  # the same first year
         assert extra.iloc[-1] > extra.iloc[1] + 0.05, scenario
 
@@ -102,7 +102,7 @@ def test_model_decisions_feed_a_growing_gap_in_recorded_history(runs):
 def test_surveillance_bias_widens_the_gap_in_prior_records(runs):
     with_bias = runs["surveillance_model"]
     without = runs["no_bias_model"]
-    for column in ("mean_prior_referrals", "mean_prior_screened_in_ratio"):
+    for column in ("mean_prior_referrals", "mean_prior_screened_in_ratio_to_reference"):
         gap_with = _black(with_bias, column) / (
             1 if column.endswith("ratio") else
             with_bias[with_bias["group"] == "White"].set_index("year")[column])
@@ -115,7 +115,7 @@ def test_surveillance_bias_widens_the_gap_in_prior_records(runs):
 
 def test_selective_labels_the_observed_auc_is_not_the_true_auc(runs):
     everyone = runs["model"][runs["model"]["group"] == "all"].dropna()
-    assert (everyone["auc_observed"] != everyone["auc_true"]).all()
+    assert (everyone["roc_auc"] != everyone["roc_auc_vs_truth"]).all()
 
 
 @pytest.mark.parametrize("kwargs, error, words", [

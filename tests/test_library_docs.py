@@ -1,79 +1,109 @@
-"""Each public function of rmlkit names the lesson that introduces it, and that lesson uses it.
+"""Each public function of rmlkit names the lesson that introduces it: the first lesson whose
+code uses it.
 
-A reader of the library finds the lesson; a reader of the lesson finds the function.
+A reader of the library finds the lesson; a reader of the lesson finds the function. The
+sentence reads plainly in ``help()`` ("Introduced in lesson 5, Disaggregated evaluation, with
+uncertainty."); the book turns it into a link (test_api_reference.py).
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import re
+import sys
 
 import nbformat
 import pytest
 
-import rmlkit
-
 from conftest import ROOT
 
-LABEL = re.compile(r"^\((?P<label>[\w-]+)\)=\s*$", re.M)
-REF = re.compile(r"\{ref\}`(?:[^`<]*<)?(?P<label>[\w-]+)>?`")
-# Per-assignment question objects and the command-line entry point are not taught as API.
-SKIP_MODULES = re.compile(r"^rmlkit\.(exercises\b|cli$|__main__$)")
+sys.path.insert(0, str(ROOT / "scripts"))
+import api_reference  # noqa: E402  (the public API, and what each page's code uses)
+
+API = api_reference.public_api()
+MODULES = api_reference.public_modules()
+MARKUP = re.compile(r"\{(ref|term|doc|numref)\}`")
 
 
-def pages_by_label() -> dict[str, str]:
-    pages = {}
-    for path in [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("book/**/*.md"),
-                 *ROOT.glob("book/**/*.ipynb")]:
-        if "_build" in path.parts or "_extra" in path.parts:
+def page_text(page: api_reference.Page) -> str:
+    if page.path.suffix == ".ipynb":
+        return "\n".join(c.source for c in nbformat.read(page.path, as_version=4).cells)
+    return page.path.read_text()
+
+
+def mentioned(page: api_reference.Page, name: str) -> bool:
+    """The page names ``name``, or a public function or class whose signature names it
+    (a result type is introduced with the function that returns it)."""
+    short = name.rsplit(".", 1)[1]
+    text = page_text(page)
+    if re.search(rf"\b{re.escape(short)}\b", text):
+        return True
+    for other, obj in API.items():
+        try:
+            signature = str(inspect.signature(obj))
+        except (TypeError, ValueError):
             continue
-        if path.suffix == ".ipynb":
-            text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
-        else:
-            text = path.read_text()
-        for match in LABEL.finditer(text):
-            pages[match.group("label")] = text
-    return pages
+        if re.search(rf"\b{re.escape(short)}\b", signature) and re.search(
+                rf"\b{re.escape(other.rsplit('.', 1)[1])}\b", text):
+            return True
+    return False
 
 
-def public_api():
-    seen = set()
-    for info in pkgutil.walk_packages(rmlkit.__path__, "rmlkit."):
-        name = info.name
-        if any(part.startswith("_") for part in name.split(".")) or SKIP_MODULES.match(name):
-            continue
-        module = importlib.import_module(name)
-        names = getattr(module, "__all__", None)
-        if names is None:
-            names = [n for n, obj in vars(module).items()
-                     if not n.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
-                     and obj.__module__ == name]
-        for attr in names:
-            obj = getattr(module, attr)
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and id(obj) not in seen:
-                seen.add(id(obj))
-                yield f"{name}.{attr}", obj
-
-
-API = sorted(public_api(), key=lambda item: item[0])
+def check_introduced(name: str, doc: str, first: api_reference.Page | None):
+    where = api_reference.introduced_in(doc)
+    if first is not None:
+        assert where == first, (
+            f"{name}: the first page whose code uses it is {first.words}; its docstring should "
+            f"say '{api_reference.expected_sentence(first)}'"
+            + (f" (it names {where.words})" if where else "")
+        )
+    else:
+        assert where, (f"{name}: say where the book introduces it, e.g. 'Introduced in "
+                       "lesson N, Title.' or 'Introduced in the book page \"Title\".'")
+        assert mentioned(where, name), (
+            f"{name}: no page's code uses it, and {where.words}, which its docstring names, "
+            "never mentions it."
+        )
 
 
 def test_the_api_is_found():
-    names = [name for name, _ in API]
-    assert "rmlkit.audit.audit" in names and len(names) > 20
+    assert "rmlkit.audit.audit" in API and len(API) > 60
+    assert "rmlkit.datasets" in MODULES and not any("exercises" in m for m in MODULES)
 
 
-@pytest.mark.parametrize("name,obj", API, ids=[name for name, _ in API])
-def test_docstring_names_the_lesson_that_uses_it(name, obj):
+@pytest.mark.parametrize("name", list(API))
+def test_docstring_names_the_first_lesson_that_uses_it(name):
+    check_introduced(name, inspect.getdoc(API[name]) or "", api_reference.first_use(name))
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_docstring_names_the_first_lesson_that_uses_the_module(module):
+    exported = [getattr(importlib.import_module(module), attr)
+                for attr in getattr(importlib.import_module(module), "__all__", ())]
+    members = [name for name, obj in API.items() if any(obj is e for e in exported)]
+    order = api_reference.reading_order()
+    firsts = [page for page in map(api_reference.first_use, members) if page]
+    first = min(firsts, key=order.index) if firsts else None
+    doc = importlib.import_module(module).__doc__ or ""
+    if first is None and not members:
+        assert api_reference.introduced_in(doc), f"{module}: say where the book introduces it"
+        return
+    check_introduced(module, doc, first)
+
+
+@pytest.mark.parametrize("name", [*MODULES, *API])
+def test_docstring_reads_plainly_in_help(name):
+    obj = API.get(name) or importlib.import_module(name)
     doc = inspect.getdoc(obj) or ""
-    match = REF.search(doc)
-    assert match, f"{name}: say where the book introduces it: 'Introduced in {{ref}}`lesson-...`.'"
-    label = match.group("label")
-    pages = pages_by_label()
-    assert label in pages, f"{name}: the docstring refers to {label!r}, which no page defines."
-    short = name.rsplit(".", 1)[1]
-    assert re.search(rf"\b{re.escape(short)}\b", pages[label]), (
-        f"{name}: the docstring says {label!r} introduces it, but that page never mentions it."
+    assert not MARKUP.search(doc), (
+        f"{name}: help() shows MyST markup ({MARKUP.search(doc).group(0)}...); write "
+        "'Introduced in lesson N, Title.' in words: the book adds the link."
     )
+
+
+def test_a_wrong_lesson_is_caught():
+    first = api_reference.first_use("rmlkit.audit.audit")
+    other = next(p for p in api_reference.reading_order() if p.number and p != first)
+    with pytest.raises(AssertionError, match="should say 'Introduced in lesson"):
+        check_introduced("rmlkit.audit.audit", api_reference.expected_sentence(other), first)

@@ -35,17 +35,19 @@ def comparison(split):
 def test_every_method_is_compared(comparison):
     assert list(comparison.index) == list(METHODS)
     assert comparison["accuracy"].between(0.5, 1).all()
-    assert comparison["flagged_truly_in_need"].between(0, 1).all()
+    assert comparison["precision_vs_truth"].between(0, 1).all()
 
 
 def test_constraints_shrink_the_gaps_they_target(comparison):
     none = comparison.loc["none"]
     for method in ("threshold optimizer (demographic parity)",
                    "exponentiated gradient (demographic parity)"):
-        assert comparison.loc[method, "selection_rate_gap"] < none["selection_rate_gap"]
+        gap = "selection_rate_max_min_difference"
+        assert comparison.loc[method, gap] < none[gap]
     for method in ("threshold optimizer (equalized odds)",
                    "exponentiated gradient (equalized odds)"):
-        assert comparison.loc[method, "FPR_gap"] < none["FPR_gap"]
+        gap = "false_positive_rate_max_min_difference"
+        assert comparison.loc[method, gap] < none[gap]
 
 
 def test_reweighing_makes_group_and_label_independent():
@@ -69,7 +71,8 @@ def test_frontier_follows_the_threshold_sweep(split):
     sweep = threshold_sweep(y, scores, sensitive_features=g, thresholds=[0.3, 0.5, 0.7])
     for _, row in f.iterrows():
         at = sweep[(sweep["threshold"] == row["threshold"]) & (sweep["group"] != "all")]
-        assert row["FPR gap"] == pytest.approx(at["FPR"].max() - at["FPR"].min())
+        fpr = at["false_positive_rate"]
+        assert row["false_positive_rate_max_min_difference"] == pytest.approx(fpr.max() - fpr.min())
         d = (scores >= row["threshold"]).astype(int)
         assert row["accuracy"] == pytest.approx((d == y).mean())
 
@@ -100,3 +103,51 @@ def test_frontier_plot_with_mitigations(split, comparison):
     assert (np.diff(line) >= 0).all()  # more gap is only worth it for more accuracy
     with pytest.raises(ValueError, match="what frontier"):
         plot_frontier(pd.DataFrame({"x": [1]}))
+
+
+@pytest.fixture(scope="module")
+def at_capacity(split):
+    X, y, g, truth, tr = split
+    return compare_mitigations(X[tr], y[tr], X[~tr], y[~tr], sensitive_train=g[tr],
+                               sensitive_test=g[~tr], true_outcome_test=truth[~tr],
+                               capacity=300)
+
+
+def test_at_a_capacity_every_method_flags_the_same_number_of_rows(at_capacity):
+    assert list(at_capacity.index) == list(METHODS)
+    assert np.allclose(at_capacity["selection_rate"], 300 / 2_000)
+
+
+def test_at_a_capacity_the_constraints_still_shrink_the_gaps(comparison, at_capacity):
+    # the threshold optimizer moves every group's share flagged by the same amount, so
+    # its gap in selection rates stays what it was at its own rule
+    method = "threshold optimizer (demographic parity)"
+    assert at_capacity.loc[method, "selection_rate_max_min_difference"] < (
+        comparison.loc[method, "selection_rate_max_min_difference"] + 0.02)
+    none = at_capacity.loc["none"]
+    assert none["selection_rate_max_min_difference"] > 0.05
+    for method in ("threshold optimizer (demographic parity)",
+                   "exponentiated gradient (demographic parity)"):
+        gap = at_capacity.loc[method, "selection_rate_max_min_difference"]
+        assert gap < 0.5 * none["selection_rate_max_min_difference"]
+
+
+def test_the_chance_of_a_flag_is_what_fairlearn_draws_from(split):
+    from fairlearn.postprocessing import ThresholdOptimizer
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, g, _, tr = split
+    model = ThresholdOptimizer(estimator=LogisticRegression(), constraints="equalized_odds",
+                               predict_method="predict_proba").fit(X[tr], y[tr],
+                                                                   sensitive_features=g[tr])
+    chance = model._pmf_predict(X[~tr], sensitive_features=g[~tr])[:, 1]
+    draws = np.mean([model.predict(X[~tr], sensitive_features=g[~tr], random_state=seed)
+                     for seed in range(200)], axis=0)
+    assert np.abs(draws - chance).max() < 0.15 and np.abs(draws - chance).mean() < 0.02
+
+
+def test_a_capacity_larger_than_the_test_rows_is_named(split):
+    X, y, g, _, tr = split
+    with pytest.raises(ValueError, match="capacity"):
+        compare_mitigations(X[tr], y[tr], X[~tr], y[~tr], sensitive_train=g[tr],
+                            sensitive_test=g[~tr], capacity=5_000, methods=["none"])

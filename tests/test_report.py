@@ -30,7 +30,7 @@ def test_markdown_card_has_every_section_and_the_numbers(result, tmp_path):
                     "Training data", "Quantitative analyses", "Ethical considerations",
                     "Caveats and recommendations"):
         assert f"## {section}" in card
-    assert f"{result.value('FPR', 'B'):.3f}" in card
+    assert f"{result.estimate('false_positive_rate', 'B'):.3f}" in card
     assert "Groups with too few rows" in card and "C" in card
     assert "unlikely to be chance" in card  # B's selection rate is clearly higher
     assert "some of the measured disparity is measurement" in card

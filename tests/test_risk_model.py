@@ -80,3 +80,47 @@ def test_wrong_data_or_tool_is_named(data, tool):
         placement_model("referrals.csv")
     with pytest.raises(TypeError, match="tool must be"):
         screening_comparison(data, "model")
+
+
+def test_the_test_data_is_the_new_referrals_that_were_screened_in(data, tool):
+    screened = data.observed["screened_in"].to_numpy()
+    assert (tool.test == (tool.new & screened)).all()
+    assert not (tool.test & tool.trained_on).any()
+
+
+def test_flag_top_flags_the_highest_share_of_test_scores(tool):
+    flagged = tool.flag_top(0.10)
+    assert not (flagged & ~tool.test).any()
+    assert flagged.sum() / tool.test.sum() == pytest.approx(0.10, abs=0.002)
+    assert tool.scores[flagged].min() >= tool.scores[tool.test & ~flagged].max()
+    with pytest.raises(ValueError, match="share"):
+        tool.flag_top(1.5)
+
+
+def test_test_referrals_is_the_test_data_with_score_and_flag(data, tool):
+    test = tool.test_referrals(0.20)
+    assert len(test) == tool.test.sum()
+    assert (test["referral_id"].to_numpy()
+            == data.observed.loc[tool.test, "referral_id"].to_numpy()).all()
+    assert np.allclose(test["score"], tool.scores[tool.test])
+    assert (test["flagged"].to_numpy() == tool.flag_top(0.20)[tool.test]).all()
+
+
+def test_it_is_the_model_the_risk_model_lesson_builds_step_by_step(data):
+    # Lesson 4's steps: GroupShuffleSplit over all referrals' households, train on the
+    # past screened-in referrals with a standardised logistic regression.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupShuffleSplit
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    df = data.observed
+    past_idx, new_idx = next(GroupShuffleSplit(1, test_size=0.4, random_state=7)
+                             .split(df, groups=df["household_id"]))
+    screened = df["screened_in"].to_numpy()
+    train, test = past_idx[screened[past_idx]], new_idx[screened[new_idx]]
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    model.fit(df.iloc[train][FEATURES].astype(float), df.iloc[train]["placed_2y"].astype(int))
+    scores = model.predict_proba(df.iloc[test][FEATURES].astype(float))[:, 1]
+    tool = placement_model(data, random_state=7)
+    assert np.allclose(tool.test_referrals()["score"], scores)

@@ -32,15 +32,17 @@ def test_threshold_sweep_matches_a_direct_computation(data):
     for _, row in sweep.iterrows():
         mask = np.ones(len(y), bool) if row["group"] == "all" else g == row["group"]
         d = (s[mask] >= row["threshold"]).astype(int)
-        assert row["share flagged"] == pytest.approx(d.mean(), abs=1e-12)
-        assert row["TPR"] == pytest.approx(true_positive_rate(y[mask], d), abs=1e-12)
-        assert row["FPR"] == pytest.approx(false_positive_rate(y[mask], d), abs=1e-12)
+        assert row["selection_rate"] == pytest.approx(d.mean(), abs=1e-12)
+        assert row["true_positive_rate"] == pytest.approx(true_positive_rate(y[mask], d), abs=1e-12)
+        expected = false_positive_rate(y[mask], d)
+        assert row["false_positive_rate"] == pytest.approx(expected, abs=1e-12)
         if d.any():
             assert row["precision"] == pytest.approx(precision_score(y[mask], d), abs=1e-12)
     at_half = sweep[sweep["threshold"] == 0.5].set_index("group")
     table = rates_at_threshold(y, s, sensitive_features=g, threshold=0.5)
     for group in ("A", "B", "all"):
-        assert at_half.loc[group, "FPR"] == pytest.approx(table.loc[group, "false positive rate"])
+        expected = table.loc[group, "false_positive_rate"]
+        assert at_half.loc[group, "false_positive_rate"] == pytest.approx(expected)
 
 
 def test_capacity_flags_exactly_k_per_period(data):
@@ -63,7 +65,7 @@ def test_expected_cost_by_hand():
     # A: one miss, one false alarm -> 11; B: one miss -> 10
     assert table.loc["A", "cost"] == 11 and table.loc["B", "cost"] == 10
     assert table.loc["all", "cost"] == 21
-    assert table.loc["all", "cost per row"] == pytest.approx(21 / 6)
+    assert table.loc["all", "cost_per_row"] == pytest.approx(21 / 6)
 
 
 def test_impossibility_result_is_what_a_calibrated_score_shows():
@@ -82,10 +84,11 @@ def test_impossibility_result_is_what_a_calibrated_score_shows():
         ppv = precision_score(y[m], d[m])
         fnr = 1 - true_positive_rate(y[m], d[m])
         implied = impossibility_table({k: base[k]}, precision=ppv, false_negative_rate=fnr)
-        assert implied.loc[k, "FPR"] == pytest.approx(false_positive_rate(y[m], d[m]), abs=1e-9)
+        expected = false_positive_rate(y[m], d[m])
+        assert implied.loc[k, "false_positive_rate"] == pytest.approx(expected, abs=1e-9)
     # equal precision and FNR with different base rates force different FPRs
     forced = impossibility_table(base, precision=0.6, false_negative_rate=0.3)
-    assert forced.loc["B", "FPR"] > 1.5 * forced.loc["A", "FPR"]
+    assert forced.loc["B", "false_positive_rate"] > 1.5 * forced.loc["A", "false_positive_rate"]
 
 
 @pytest.mark.parametrize(

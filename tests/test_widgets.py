@@ -3,6 +3,8 @@ counterpart in rmlkit.tradeoffs."""
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -15,7 +17,12 @@ from rmlkit.tradeoffs import (
     plot_cost_and_capacity,
     plot_rates_by_group,
 )
-from rmlkit.widgets import cost_explorer, impossibility_explorer, threshold_explorer
+from rmlkit.widgets import (
+    _rates_alt,
+    cost_explorer,
+    impossibility_explorer,
+    threshold_explorer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +43,8 @@ def test_per_group_threshold_explorer(data):
     before = box.current_table().copy()
     sliders[1].value = 0.9
     after = box.current_table()
-    assert after.loc["A", "FPR"] == before.loc["A", "FPR"]
-    assert after.loc["B", "share flagged"] < before.loc["B", "share flagged"]
+    assert after.loc["A", "false_positive_rate"] == before.loc["A", "false_positive_rate"]
+    assert after.loc["B", "selection_rate"] < before.loc["B", "selection_rate"]
     _, static = plot_rates_by_group(y, s, sensitive_features=g, thresholds={"A": 0.5, "B": 0.9})
     assert static.equals(after)
 
@@ -46,10 +53,11 @@ def test_impossibility_explorer_follows_the_identity():
     box = impossibility_explorer(0.2, 0.35, precision=0.6, false_negative_rate=0.3)
     pd_table = box.current_table()
     expected = impossibility_table({"A": 0.2, "B": 0.35}, precision=0.6, false_negative_rate=0.3)
-    assert np.allclose(pd_table["FPR"], expected["FPR"])
+    assert np.allclose(pd_table["false_positive_rate"], expected["false_positive_rate"])
     box.children[1].value = 0.2  # group B's base rate equal to A's: equal FPRs
     table = box.current_table()
-    assert table.loc["A", "FPR"] == pytest.approx(table.loc["B", "FPR"])
+    fpr = table["false_positive_rate"]
+    assert fpr["A"] == pytest.approx(fpr["B"])
 
 
 def test_cost_explorer_updates_and_matches_static(data):
@@ -159,9 +167,10 @@ def test_impossibility_twin_holds_the_identity_on_its_grid():
     for _, row in grid.sample(50, random_state=1).iterrows():
         expected = impossibility_table({"g": row["base_rate"]}, precision=row["precision"],
                                        false_negative_rate=row["false_negative_rate"])
-        assert row["FPR"] == pytest.approx(expected.loc["g", "FPR"])
+        assert row["false_positive_rate"] == pytest.approx(
+            expected.loc["g", "false_positive_rate"])
     start = impossibility_table({"A": 0.2, "B": 0.35}, precision=0.6, false_negative_rate=0.3)
-    assert f"{start.loc['A', 'FPR']:.2f}" in twin.description  # rounded to the grid
+    assert f"{start.loc['A', 'false_positive_rate']:.2f}" in twin.description  # rounded to the grid
 
 
 def test_cost_twin_holds_the_counts_of_expected_cost(data):
@@ -179,7 +188,7 @@ def test_cost_twin_holds_the_counts_of_expected_cost(data):
         assert (got.loc[expected.index, "false_positives"] == expected["false_positives"]).all()
     at_start = expected_cost(y, capacity_decisions(s, 10, periods=weeks),
                              cost_false_negative=10, cost_false_positive=1, sensitive_features=g)
-    assert f"cost per referral {at_start.loc['all', 'cost per row']:.2f}" in twin.description
+    assert f"cost per referral {at_start.loc['all', 'cost_per_row']:.2f}" in twin.description
 
 
 def test_deference_explorer_moves_along_the_runs(by_deference):
@@ -196,7 +205,7 @@ def test_deference_explorer_explains_uneven_steps(by_deference):
         deference_explorer(by_deference.drop(index=0.25), mode="declarative")
 
 
-def test_threshold_twin_gives_fairlearns_zero_where_a_rate_is_undefined():
+def test_threshold_twin_gives_no_rate_where_a_rate_is_undefined():
     y = np.array([0, 0, 1, 0, 1, 1])  # group A has no placed child, so no miss rate
     s = np.array([0.1, 0.6, 0.7, 0.2, 0.4, 0.9])
     g = np.array(["A", "A", "B", "B", "B", "B"])
@@ -205,4 +214,22 @@ def test_threshold_twin_gives_fairlearns_zero_where_a_rate_is_undefined():
         expected = rates_at_threshold(y, s, sensitive_features=g, threshold=threshold)
         rows = twin.table[np.isclose(twin.table["threshold"], threshold)]
         got = rows[rows["metric"] == RATE_NAMES[2]].set_index("group")["value"]
-        assert np.allclose(got.loc[expected.index], expected["false negative rate"])
+        assert np.allclose(got.loc[expected.index], expected["false_negative_rate"],
+                           equal_nan=True)
+        assert np.isnan(got["A"])  # no placed child in A: no miss rate, not 0
+
+
+
+def test_threshold_explorer_shows_an_undefined_rate_as_na():
+    y = np.array([0, 0, 1, 0, 1, 1])  # group A has no placed child, so no miss rate
+    s = np.array([0.1, 0.6, 0.7, 0.2, 0.4, 0.9])
+    g = np.array(["A", "A", "B", "B", "B", "B"])
+    live = threshold_explorer(y, s, sensitive_features=g, threshold=0.5, mode="live")
+    row_a = live.children[-1].value.split("<th>A</th>")[1].split("</tr>")[0]
+    assert re.findall(r"<td>(.*?)</td>", row_a) == ["0.50", "0.50", "n/a", "2"]
+    per_group_alt = _rates_alt(plot_rates_by_group(y, s, sensitive_features=g, thresholds=0.5))
+    assert "A: share flagged 0.50, FPR 0.50, FNR n/a" in per_group_alt
+    twin = threshold_explorer(y, s, sensitive_features=g, threshold=0.5, mode="declarative")
+    assert "A: share flagged 0.50, false positive rate 0.50, false negative rate n/a" in (
+        twin.description)
+    assert "false negative rate n/a" in twin._repr_html_()  # the page's live region

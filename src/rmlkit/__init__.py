@@ -4,6 +4,7 @@ Modules are named after what the course teaches:
 
 - :mod:`rmlkit.datasets`: synthetic data with a known ground truth.
 - :mod:`rmlkit.audit`: disaggregated evaluation of a model, group by group.
+- :mod:`rmlkit.metrics`: the metric vocabulary, and the engine that computes metrics by group.
 - :mod:`rmlkit.tradeoffs`: thresholds, capacity, costs, and the impossibility result.
 - :mod:`rmlkit.mitigation`: what fairlearn's mitigations change, and what they cost.
 - :mod:`rmlkit.feedback`: feedback loops, a model retrained on records its decisions shaped.

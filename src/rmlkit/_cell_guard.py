@@ -24,7 +24,7 @@ This is a check on behaviour, whatever name the student code used to reach IPyth
 Its limit: the guard lives in the student's process. Code that rewrites the guard's
 own snapshot can still fool it; the nonce only proves that the guard's code answered.
 
-Introduced in {ref}`instructors-guide` (Grading: what the sandbox protects against).
+Introduced in the book page "Instructor's guide" (Grading: what the sandbox protects against).
 """
 
 from __future__ import annotations

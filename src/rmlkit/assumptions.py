@@ -11,7 +11,7 @@ conclusion changes.
 
 All data made here is synthetic.
 
-Introduced in {ref}`lesson-sources-of-bias`.
+Introduced in lesson 6, Where bias comes from.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _registry() -> Mapping[str, Mapping]:
 def assumption_range(assumption: str, n_points: int = 5) -> np.ndarray:
     """Evenly spaced values across an assumption's plausible range, with its default.
 
-    Introduced in {ref}`lesson-sources-of-bias`.
+    Introduced in lesson 6, Where bias comes from.
 
     Parameters
     ----------
@@ -69,7 +69,7 @@ def assumption_range(assumption: str, n_points: int = 5) -> np.ndarray:
 class AssumptionSweep:
     """What :func:`sweep` returns: one analysis at several values of one assumption.
 
-    Introduced in {ref}`lesson-sources-of-bias`.
+    Introduced in lesson 6, Where bias comes from.
 
     Attributes
     ----------
@@ -80,8 +80,9 @@ class AssumptionSweep:
     plausible : tuple of float or None
         The plausible range ``(low, high)`` from ``rmlkit.datasets.ASSUMPTIONS``.
     table : pandas.DataFrame
-        Tidy: one row per value and quantity, with columns ``assumption``, ``value``,
-        ``quantity``, ``estimate`` and ``is_default``.
+        Tidy: one row per value and quantity, with columns ``assumption``,
+        ``assumption_value``, ``quantity``, ``estimate`` and ``is_default`` (the names
+        of :data:`rmlkit.metrics.COLUMNS`).
     """
 
     assumption: str
@@ -90,9 +91,10 @@ class AssumptionSweep:
     table: pd.DataFrame = field(repr=False)
 
     def wide(self) -> pd.DataFrame:
-        """The estimates with one row per value and one column per quantity."""
-        wide = self.table.pivot(index="value", columns="quantity", values="estimate")
-        wide.columns.name = None
+        """The estimates with one row per value (indexed by the assumption's name) and
+        one column per quantity."""
+        wide = self.table.pivot(index="assumption_value", columns="quantity", values="estimate")
+        wide.columns.name, wide.index.name = None, self.assumption
         return wide[list(dict.fromkeys(self.table["quantity"]))]
 
     def flips(self, quantity: str, *, against: float = 0.0) -> list[tuple[float, float]]:
@@ -205,7 +207,7 @@ def sweep(analysis: Callable, assumption: str, values: Iterable[float] | None = 
     Every run uses the same ``settings`` (the seed included), so the runs differ only
     in the assumption: differences between them are its effect, not chance.
 
-    Introduced in {ref}`lesson-sources-of-bias`.
+    Introduced in lesson 6, Where bias comes from.
 
     Parameters
     ----------
@@ -268,11 +270,12 @@ def sweep(analysis: Callable, assumption: str, values: Iterable[float] | None = 
     for value in values:
         result = analysis(generator(**settings, **{assumption: value}))
         for quantity, estimate in _quantities(result).items():
-            rows.append({"assumption": assumption, "value": value, "quantity": quantity,
-                         "estimate": estimate})
+            rows.append({"assumption": assumption, "assumption_value": value,
+                         "quantity": quantity, "estimate": estimate})
     table = pd.DataFrame(rows)
     default = None if info is None else float(info["default"])
-    table["is_default"] = np.isclose(table["value"], default) if default is not None else False
+    table["is_default"] = (np.isclose(table["assumption_value"], default)
+                           if default is not None else False)
     plausible = None if info is None else (float(info["low"]), float(info["high"]))
     return AssumptionSweep(assumption, default, plausible, table)
 

@@ -35,7 +35,7 @@ no answer is loaded, and :meth:`Question.solution` and :meth:`WrittenQuestion.re
 refuse to show answers. Messages are shown as simple HTML in Jupyter, and as plain
 text elsewhere.
 
-Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+Introduced in the book page "Instructor's guide" (the graded exercises).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class Outcome(enum.Enum):
     ``PASSED``: the answer passed the visible checks (graded work: hidden tests decide).
     ``INCORRECT``: not yet right. ``NOT_ATTEMPTED``: no answer yet.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     CORRECT = "correct"
@@ -96,7 +96,7 @@ class Mistake(Exception):
     The message is shown to the learner. Point at the mistake ("a rate must be between
     0 and 1", "there should be one value per group") without giving the expected value.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
 
@@ -107,7 +107,7 @@ class CheckFailed(AssertionError):
     message is in ``str(error)``; ``outcome`` and ``question`` say which check failed
     and how.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(self, message: str, *, outcome: Outcome, question: str):
@@ -124,7 +124,7 @@ class CheckFailed(AssertionError):
 def graded_mode() -> bool:
     """True when ``RMLKIT_GRADED`` is set to 1 (or true/yes): answers stay hidden.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
     return os.environ.get(GRADED_ENV, "").strip().lower() in {"1", "true", "yes"}
 
@@ -245,7 +245,7 @@ def same_values(answer, expected, *, atol: float = 1e-9) -> bool:
     and column labels; arrays element by element; numbers as numbers. Anything that
     cannot be compared is not the same.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
     try:
         if isinstance(expected, (pd.Series, dict)):
@@ -308,6 +308,8 @@ def _call(function: Callable, *args, **context):
 class KnownMistake:
     """A conceptual mistake a self-check recognises, with its own message.
 
+    Introduced in the book page "Instructor's guide" (the graded exercises).
+
     Parameters
     ----------
     message : str
@@ -317,8 +319,6 @@ class KnownMistake:
     wrong_value : callable
         Instead of ``matches``: ``wrong_value(**context)`` computes the value the
         mistake gives; an answer with that value (within the answer's tolerance) matches.
-
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
     """
 
     def __init__(self, message: str, *, matches: Callable | None = None,
@@ -343,6 +343,8 @@ class KnownMistake:
 class Answer:
     """What a self-check compares an answer with; kept apart from the question.
 
+    Introduced in the book page "Instructor's guide" (the graded exercises).
+
     Parameters
     ----------
     expected : callable, optional
@@ -356,8 +358,6 @@ class Answer:
         Known conceptual mistakes, tried in order when the answer is not right.
     solution : str, optional
         A solution, shown by :meth:`Question.solution` to self-learners.
-
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
     """
 
     def __init__(self, expected: Callable | None = None, *, is_right: Callable | None = None,
@@ -423,7 +423,7 @@ class Question:
     the visible checks and says *Passed the visible checks*: hidden tests decide the
     grade, and ``solution()`` is switched off.
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(
@@ -487,8 +487,8 @@ class Question:
 
         Pass the data the answer was computed from as keywords (the check cell of the
         exercise shows which). ``None``, ``...`` and ``NotImplemented`` count as not
-        attempted. Returns :attr:`Outcome.CORRECT` when the value is right, or
-        :attr:`Outcome.PASSED` when only the visible checks ran.
+        attempted. Returns ``Outcome.CORRECT`` when the value is right, or
+        ``Outcome.PASSED`` when only the visible checks ran.
         """
         if any(answer is missing for missing in _NOT_ATTEMPTED):
             message = (
@@ -605,7 +605,7 @@ class WrittenQuestion:
     Use it like this: ``w4.reveal(my_text)`` shows the model answer when
     your answer has at least ``min_words`` words (switched off in graded work).
 
-    Introduced with the graded exercises; the {ref}`instructors-guide` explains them.
+    Introduced in the book page "Instructor's guide" (the graded exercises).
     """
 
     def __init__(self, name: str, model_answer: str | None = None, min_words: int = 50,

@@ -1,6 +1,6 @@
 """The instructor's workflow for the kit's graded exercises, on nbgrader's Python API.
 
-``rmlkit course <step>`` (see :mod:`rmlkit.cli`) runs these functions:
+``rmlkit course <step>`` (see ``rmlkit.cli``) runs these functions:
 
 1. :func:`init_course`: a course directory with the kit's assignments and an
    ``nbgrader_config.py`` (the kit's, which keeps hidden tests out of feedback).
@@ -16,7 +16,7 @@
    and an item analysis per question (difficulty, discrimination, hidden tests that
    fail most often).
 
-Introduced in {ref}`instructors-guide` (Grading).
+Introduced in the book page "Instructor's guide" (Grading).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ __all__ = [
     "collection_problems",
     "remove_submission",
     "autograde",
+    "SubmissionResult",
     "skipped_submissions",
     "feedback",
     "export",
@@ -89,12 +90,18 @@ KIT_EXERCISES = _kit_exercises()
 class CourseError(Exception):
     """A problem with the course directory or the arguments, with what to do about it.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
 
 @dataclasses.dataclass
 class SubmissionResult:
+    """One student's autograded submission: the score, what the sandbox saw, the cells that
+    failed.
+
+    Introduced in the book page "Instructor's guide".
+    """
+
     student: str
     assignment: str
     score: float
@@ -130,7 +137,7 @@ def load_config(course):
     For calling nbgrader's own Python API on a course made by :func:`init_course`
     (``rmlkit.grading.load_config`` does the work).
 
-    Introduced in {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     return grading.load_config(_root(course))
 
@@ -160,7 +167,7 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
     The folder is made readable by its owner only, so that kernels running as another
     user cannot read the hidden tests or the gradebook.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     directory = Path(check_path("directory", directory)).resolve()
     if exercises is None:
@@ -195,7 +202,7 @@ def init_course(directory, *, exercises=KIT_EXERCISES, assignments=None) -> Path
 def release(course, assignment: str) -> Path:
     """Make the student version (nbgrader generate_assignment) and a zip of it.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     root = _root(course)
     _check_assignment(root, assignment)
@@ -224,10 +231,10 @@ def collect(course, assignment: str, source, *, regexp: str | None = None, roste
     ``file_id``), that pattern decides instead. ``students`` re-collects only these
     students. The chosen files are copied by nbgrader's ``ZipCollectApp``. The
     decisions are saved in ``reports/collect-<assignment>.json`` and
-    :attr:`last_collection`; a file rejected raises nothing here (see
+    ``rmlkit.course.last_collection``; a file rejected raises nothing here (see
     :func:`collection_problems`). Returns the student ids collected.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     global last_collection
     from rmlkit import lms
@@ -384,7 +391,7 @@ def _save_collection(root: Path, assignment: str, decisions) -> None:
 def collection_problems(course, assignment: str) -> list[dict]:
     """The files the last ``collect`` of ``assignment`` rejected, with the reasons.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     path = _root(course) / "reports" / f"collect-{assignment}.json"
     if not path.is_file():
@@ -398,7 +405,7 @@ def remove_submission(course, assignment: str, student: str) -> list[Path]:
     For a submission collected by mistake, or before collecting it again. Returns the
     folders removed.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -567,7 +574,7 @@ def autograde(course, assignment: str, *, workers: int = 2, limits: Limits | Non
     the gradebook has one writer. Returns one result per submission, with the reasons
     for lost points, the limits hit and any tampering found.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import nbformat
     from nbgrader.api import Gradebook
@@ -680,7 +687,7 @@ def _record_skipped(root: Path, assignment: str, chosen, sanitized, force: bool)
 def skipped_submissions(course, assignment: str) -> dict[str, str]:
     """The submissions the last ``autograde`` of ``assignment`` skipped, with the reason.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     path = _root(course) / "reports" / f"skipped-{assignment}.json"
     return json.loads(path.read_text()) if path.is_file() else {}
@@ -699,7 +706,7 @@ def _write_log(root: Path, assignment: str, results) -> None:
 def protections_summary(limits: Limits | None = None) -> str:
     """Which sandbox protections work here, one line each (``rmlkit course protections``).
 
-    Introduced in {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     return "\n".join(str(p) for p in available_protections(limits))
 
@@ -741,7 +748,7 @@ def feedback(course, assignment: str, *, allow_ungraded: bool = False) -> list[P
     unless ``allow_ungraded``. The pages hold no rubric and render the exercises'
     MyST admonitions.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     root = _root(course)
     _check_assignment(root, assignment)
@@ -840,7 +847,7 @@ def export(course, to, *, format: str = "nbgrader", roster=None, column_names=No
     maps an assignment to the LMS's column header, such as ``First audit (1234)``
     for Canvas). ``roster`` is a CSV file (default ``COURSE/roster.csv``).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     from nbgrader.api import Gradebook
 
@@ -928,7 +935,7 @@ def item_analysis(grades):
     not separate stronger from weaker submissions. ``ungraded`` counts written answers
     still waiting for a grader.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import numpy as np
     import pandas as pd
@@ -1028,7 +1035,7 @@ def student_table(course, assignment: str):
     limits hit, tampering, autograde's reason for skipping and collect's rejections.
     Students in the roster without a submission have the status "not submitted".
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import nbformat
     import pandas as pd
@@ -1157,7 +1164,7 @@ def _student_table_html(root: Path, assignment: str) -> str:
 def report(course, to) -> Path:
     """Write a self-contained HTML page: score distributions and an item analysis.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     root, to = _root(course), check_path("to", to)
     grades = _grade_table(root)

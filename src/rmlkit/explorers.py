@@ -16,7 +16,7 @@ a kernel, the declarative twin when the book is built (the book's Sphinx extensi
 ``RMLKIT_EXPLORERS=declarative`` for the kernels it starts). Lessons call the functions
 of :mod:`rmlkit.widgets`, which choose.
 
-Introduced in {ref}`lesson-risk-model`.
+Introduced in the book page "Instructor's guide" (Adapting the course).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def explorer_mode(mode: str | None = None) -> str:
     ``declarative`` (``book/_ext/rml_offline.py``), because a static page cannot run
     the widgets' callbacks.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     if mode is None:
         mode = os.environ.get(MODE_VARIABLE) or "live"
@@ -108,7 +108,7 @@ class DeclarativeExplorer:
     figure at the starting setting (for print, and for readers without JavaScript). In
     JupyterLab the same chart renders through Vega-Lite's own mimetype.
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
 
     Attributes
     ----------
@@ -197,7 +197,8 @@ def _bar_chart(alt, data: pd.DataFrame, groups: list, metrics: list, *, x_title:
     ).properties(width=420, height=30 * len(metrics) * len(groups))
 
 
-#: The quantities the threshold explorer shows, named as in
+#: The quantities the threshold explorer shows, in words: the columns ``selection_rate``,
+#: ``false_positive_rate`` and ``false_negative_rate`` of
 #: :func:`rmlkit.tradeoffs.rates_at_threshold` (which the live explorer shows).
 RATE_NAMES = ["share flagged", "false positive rate", "false negative rate"]
 
@@ -212,11 +213,12 @@ def _sweep_rates(y, s, groups, thresholds) -> pd.DataFrame:
     sweep = threshold_sweep(y, s, sensitive_features=groups, thresholds=thresholds)
     sweep = sweep.assign(step=np.round(sweep["threshold"] * (len(thresholds) - 1)).astype(int))
     # A group with no placed (or no unplaced) children has no false negative (or false
-    # positive) rate; fairlearn's rates, which the live explorer shows, give 0 there.
+    # positive) rate: NaN, shown as "n/a", as rates_at_threshold gives it.
     rates = pd.DataFrame({
         "step": sweep["step"], "group": sweep["group"].astype(str),
-        RATE_NAMES[0]: sweep["share flagged"], RATE_NAMES[1]: sweep["FPR"].fillna(0.0),
-        RATE_NAMES[2]: (1 - sweep["TPR"]).fillna(0.0),
+        RATE_NAMES[0]: sweep["selection_rate"],
+        RATE_NAMES[1]: sweep["false_positive_rate"],
+        RATE_NAMES[2]: 1 - sweep["true_positive_rate"],
     })
     long = rates.melt(id_vars=["step", "group"], var_name="metric", value_name="value")
     long["value"] = long["value"].astype(float)
@@ -241,7 +243,7 @@ def threshold_twin(y_true, scores, *, sensitive_features, threshold: float = 0.5
     every group's threshold (and the row ``all``); with ``per_group=True`` each group has its own
     slider (a group's rates depend only on its own threshold).
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     alt = _alt()
     y = as_binary("y_true", y_true)
@@ -310,7 +312,7 @@ def impossibility_twin(base_rate_a: float = 0.2, base_rate_b: float = 0.35, *,
     rate 0.00, ..., 1.00 (7,980 settings); the sliders look them up. The starting
     values are rounded to the grid.
 
-    Introduced in {ref}`lesson-fairness-criteria`.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     alt = _alt()
     k = IMPOSSIBILITY_STEPS
@@ -329,11 +331,12 @@ def impossibility_twin(base_rate_a: float = 0.2, base_rate_b: float = 0.35, *,
         for jf in range(0, k + 1):
             table = impossibility_table({f"{p:.2f}": p for p in bases}, precision=iv / k,
                                         false_negative_rate=jf / k)
-            rows.extend({"base": ib + 1, "ppv": iv, "fnr": jf, "FPR": float(fpr)}
-                        for ib, fpr in enumerate(table["FPR"]))
+            rows.extend({"base": ib + 1, "ppv": iv, "fnr": jf,
+                         "false_positive_rate": float(fpr)}
+                        for ib, fpr in enumerate(table["false_positive_rate"]))
     grid = pd.DataFrame(rows)
     # the page shows rmlkit's numbers as Python formats them (2 decimals)
-    flat = [_fmt(v) for v in grid["FPR"]]
+    flat = [_fmt(v) for v in grid["false_positive_rate"]]
     # the grid runs over precision, then miss rate, then base rate: its flat index
     index = {name: f"((round(ppv * {k}) - 1) * {(k + 1) * (k - 1)} + round(fnr * {k}) * "
                    f"{k - 1} + round({name} * {k}) - 1)" for name in ("a", "b")}
@@ -368,8 +371,8 @@ def impossibility_twin(base_rate_a: float = 0.2, base_rate_b: float = 0.35, *,
                                 false_negative_rate=snap["fnr"])
     description = (f"With precision {snap['ppv']:.2f} and miss rate {snap['fnr']:.2f} in both "
                    f"groups, group A (base rate {snap['a']:.2f}) must have a false positive "
-                   f"rate of {_fmt(table.loc['A', 'FPR'])} and group B (base rate "
-                   f"{snap['b']:.2f}) of {_fmt(table.loc['B', 'FPR'])}.")
+                   f"rate of {_fmt(table.loc['A', 'false_positive_rate'])} and group B (base rate "
+                   f"{snap['b']:.2f}) of {_fmt(table.loc['B', 'false_positive_rate'])}.")
     ax, _ = plot_impossibility({"A": snap["a"], "B": snap["b"]}, precision=snap["ppv"],
                                false_negative_rate=snap["fnr"])
     return DeclarativeExplorer(
@@ -391,7 +394,7 @@ def cost_twin(y_true, scores, *, sensitive_features, periods=None, capacity: int
     weighs those counts by the costs on the sliders (cost = misses x cost of a miss +
     false alarms x cost of a false alarm, per referral), as ``expected_cost`` does.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     alt = _alt()
     y = as_binary("y_true", y_true)
@@ -462,7 +465,7 @@ def cost_twin(y_true, scores, *, sensitive_features, periods=None, capacity: int
     description = (f"Capacity {capacity}, a miss costs {c_fn:.1f}, a false alarm {c_fp:.1f} — "
                    + "; ".join(f"{g}: {table.loc[g, 'false_negatives']} missed children, "
                                f"{table.loc[g, 'false_positives']} unnecessary investigations, "
-                               f"cost per referral {_fmt(table.loc[g, 'cost per row'])}"
+                               f"cost per referral {_fmt(table.loc[g, 'cost_per_row'])}"
                                for g in shown))
     ax, _ = plot_cost_and_capacity(y, s, sensitive_features=groups, periods=periods,
                                    capacity=capacity, cost_false_negative=c_fn,
@@ -494,9 +497,9 @@ def plot_deference_sweep(by_deference, *, deference: float | None = None, axes=N
 
     ``by_deference`` is indexed by deference (the share of disagreements settled in the
     model's favour) with one column per measure, as built in
-    {ref}`lesson-people-and-models`. The marker shows ``deference``.
+    lesson 10. The marker shows ``deference``.
 
-    Introduced in {ref}`lesson-people-and-models`.
+    Introduced in lesson 10, People and models together.
     """
     import matplotlib.pyplot as plt
 
@@ -537,7 +540,7 @@ def deference_twin(by_deference, *, deference: float | None = None) -> Declarati
     :func:`rmlkit.feedback.simulate_feedback_loop`, one per deference value); the slider
     moves along them.
 
-    Introduced in {ref}`lesson-people-and-models`.
+    Introduced in the book page "Instructor's guide" (Adapting the course).
     """
     alt = _alt()
     table, step = _check_sweep(by_deference)

@@ -10,14 +10,13 @@ switched off one bias mechanism at a time.
 
 All data made here is synthetic.
 
-Introduced in {ref}`lesson-people-and-models`.
+Introduced in lesson 10, People and models together.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -31,6 +30,7 @@ from ._checks import (
 from .datasets._dataset import streams
 from .datasets._simulation import STREAMS, Simulation
 from .datasets.child_welfare import SCENARIOS, resolve_parameters
+from .metrics import GroupMetrics
 
 __all__ = ["POLICIES", "FEATURES", "simulate_feedback_loop"]
 
@@ -82,7 +82,7 @@ def simulate_feedback_loop(
     The truth is known: a referral "truly needed help" when a child in the household
     was being harmed that year.
 
-    Introduced in {ref}`lesson-people-and-models`.
+    Introduced in lesson 10, People and models together.
 
     Parameters
     ----------
@@ -118,15 +118,17 @@ historical_bias, screener_bias, label_bias : float, optional
     Returns
     -------
     pandas.DataFrame
-        One row per year and group (plus ``"all"``): ``decided_by``, ``referrals``,
-        ``true_need_rate`` (share who truly needed help), ``screen_in_rate``, ``fpr``
-        (screened in among those who did not need help), ``precision`` (share of the
-        screened in who truly needed help), ``label_rate`` (substantiated among the
-        screened in), ``auc_observed`` (the year's model against the recorded labels
-        of the screened in), ``auc_true`` (against the truth for every referral),
+        One row per year and group (plus ``"all"``): ``decided_by``, ``n`` (referrals),
+        ``base_rate_vs_truth`` (share who truly needed help), ``selection_rate`` (share
+        screened in), ``false_positive_rate_vs_truth`` (screened in among those who did
+        not need help), ``precision_vs_truth`` (share of the screened in who truly
+        needed help), ``precision`` (substantiated among the screened in: the label),
+        ``roc_auc`` (the year's model against the recorded labels of the screened in),
+        ``roc_auc_vs_truth`` (against the truth for every referral),
         ``mean_prior_referrals``, ``mean_prior_screened_in``, and the ratios of
-        ``screen_in_rate``, ``fpr`` and ``mean_prior_screened_in`` to the first
-        (reference) group's in the same year.
+        ``selection_rate``, ``false_positive_rate_vs_truth`` and
+        ``mean_prior_screened_in`` to the first (reference) group's in the same year
+        (``..._ratio_to_reference``).
 
     Examples
     --------
@@ -213,50 +215,45 @@ class _Loop:
 
     def summary(self) -> pd.DataFrame:
         groups = list(self.p["groups"])
-        rows = []
-        for y in self.years:
-            for name, mask in [("all", np.ones(y["g"].size, dtype=bool))] + [
-                    (group, y["g"] == k) for k, group in enumerate(groups)]:
-                rows.append(_describe(y, mask) | dict(
-                    year=y["year"], group=name, decided_by=y["decided_by"]))
-        frame = pd.DataFrame(rows)
-        frame = frame[["year", "group", "decided_by"]
-                      + [c for c in frame.columns if c not in ("year", "group", "decided_by")]]
+        frames = [_describe(y, groups) for y in self.years]
+        frame = pd.concat(frames, ignore_index=True)
         reference = frame[frame["group"] == groups[0]].set_index("year")
-        for column in ["screen_in_rate", "fpr", "mean_prior_screened_in"]:
-            frame[f"{column}_ratio"] = (frame[column].to_numpy()
-                                        / reference.loc[frame["year"], column].to_numpy())
+        for column in _RATIOS:
+            frame[f"{column}_ratio_to_reference"] = (
+                frame[column].to_numpy() / reference.loc[frame["year"], column].to_numpy())
         return frame
 
 
-def _describe(y: dict, mask: np.ndarray) -> dict:
-    harm, decision, label, score = y["harm"][mask], y["decision"][mask], y["label"][mask], \
-        y["score"][mask]
-    screened_label = label[decision]
-    return dict(
-        referrals=int(mask.sum()),
-        true_need_rate=_mean(harm),
-        screen_in_rate=_mean(decision),
-        fpr=_mean(decision[~harm]),
-        precision=_mean(harm[decision]),
-        label_rate=_mean(screened_label),
-        auc_observed=_auc(screened_label, score[decision]),
-        auc_true=_auc(harm, score),
-        mean_prior_referrals=_mean(y["prior"][mask]),
-        mean_prior_screened_in=_mean(y["prior_screened_in"][mask]),
-    )
+_RATIOS = ["selection_rate", "false_positive_rate_vs_truth", "mean_prior_screened_in"]
 
 
-def _mean(values) -> float:
-    return float(np.mean(values)) if len(values) else np.nan
-
-
-def _auc(outcome, score) -> float:
-    """AUC (the Mann-Whitney statistic), or NaN without a score or with one outcome only."""
-    outcome = np.asarray(outcome, dtype=bool)
-    n_yes = int(outcome.sum())
-    n_no = outcome.size - n_yes
-    if n_yes == 0 or n_no == 0 or np.isnan(score).any():
-        return np.nan
-    ranks = rankdata(score)
-    return float((ranks[outcome].sum() - n_yes * (n_yes + 1) / 2) / (n_yes * n_no))
+def _describe(y: dict, groups: list) -> pd.DataFrame:
+    """One year's rates by group (``"all"`` first), against the truth and the label."""
+    codes, harm, decision = y["g"], y["harm"], y["decision"]
+    scored = not np.isnan(y["score"]).any()
+    score = y["score"] if scored else None
+    k = len(groups)
+    truth = GroupMetrics(harm, decision, score, codes, k).estimates(
+        ["base_rate", "selection_rate", "false_positive_rate", "precision", "roc_auc"]
+        if scored else ["base_rate", "selection_rate", "false_positive_rate", "precision"])
+    if not scored:
+        truth = np.column_stack([truth, np.full(k + 1, np.nan)])
+    # The label exists only for the screened in (selective labels).
+    screened = GroupMetrics(y["label"][decision], None, None if score is None else
+                            score[decision], codes[decision], k)
+    label = screened.estimates(["base_rate", "roc_auc"] if scored else ["base_rate"])
+    if not scored:
+        label = np.column_stack([label, np.full(k + 1, np.nan)])
+    n = np.r_[np.bincount(codes, minlength=k), codes.size]
+    prior = np.bincount(codes, weights=y["prior"], minlength=k)
+    prior_in = np.bincount(codes, weights=y["prior_screened_in"], minlength=k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame = pd.DataFrame({
+            "year": y["year"], "group": [*groups, "all"], "decided_by": y["decided_by"],
+            "n": n, "base_rate_vs_truth": truth[:, 0], "selection_rate": truth[:, 1],
+            "false_positive_rate_vs_truth": truth[:, 2], "precision_vs_truth": truth[:, 3],
+            "precision": label[:, 0], "roc_auc": label[:, 1], "roc_auc_vs_truth": truth[:, 4],
+            "mean_prior_referrals": np.r_[prior, prior.sum()] / n,
+            "mean_prior_screened_in": np.r_[prior_in, prior_in.sum()] / n,
+        })
+    return frame.iloc[np.r_[k, np.arange(k)]]

@@ -21,7 +21,7 @@ The functions :func:`list_assignments`, :func:`copy_course` and :func:`release` 
 nbgrader on a temporary copy of the course, for the tests and for the book (which shows
 the student version of every assignment).
 
-Introduced in the {ref}`instructors-guide` (how feedback hides hidden tests).
+Introduced in the book page "Instructor's guide" (how feedback hides hidden tests).
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def load_config(root):
     Reads ``root/nbgrader_config.py`` and sets the course root and an exchange folder
     inside it, so that nbgrader never touches another course.
 
-    Introduced in the {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -95,7 +95,7 @@ def use_environment_tools() -> None:
     nbgrader runs ``alembic`` (the gradebook's database migrations) by name; called as
     ``.venv/bin/rmlkit`` without the environment activated, it would not be found.
 
-    Introduced in the {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     here = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "").split(os.pathsep)
@@ -117,7 +117,7 @@ def nbgrader_failure(result: dict, what: str) -> str:
     ``ValidationError: Duplicate grade id: q1``), followed by nbgrader's own first
     error message; nbgrader's "see the above traceback" is left out.
 
-    Introduced in the {ref}`instructors-guide` (Grading).
+    Introduced in the book page "Instructor's guide" (Grading).
     """
     check_type("result", result, dict, "what an NbGraderAPI call returned (a dict)")
     check_type("what", what, str, "the step that failed, in words")
@@ -175,7 +175,7 @@ class HideHiddenTestOutput(Preprocessor):
     message, a visible check's message: ``CheckFailed``) or a ``NameError`` about a name
     the student can see; otherwise the message is replaced by a note.
 
-    Introduced in the {ref}`instructors-guide` (how feedback hides hidden tests).
+    Introduced in the book page "Instructor's guide" (how feedback hides hidden tests).
     """
 
     enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors are off by default
@@ -244,7 +244,7 @@ def _visible_part(source: str) -> str:
 def hidden_test_lines(notebooks) -> list[str]:
     """The lines of hidden-test code in ``notebooks`` (paths), longer than 12 characters.
 
-    Introduced in the {ref}`instructors-guide` (how feedback hides hidden tests).
+    Introduced in the book page "Instructor's guide" (how feedback hides hidden tests).
     """
     import nbformat
 
@@ -297,7 +297,7 @@ def leaked_secrets(page: str, secrets: list[str]) -> list[str]:
     smuggle a hidden test out: base64 (also URL-safe), hex, reversed, rot13, URL
     encoding and backslash escapes. Also flags the hidden-test marker itself.
 
-    Introduced in the {ref}`instructors-guide` (how feedback hides hidden tests).
+    Introduced in the book page "Instructor's guide" (how feedback hides hidden tests).
     """
     check_type("page", page, str, "the HTML of a feedback page")
     check_type("secrets", secrets, list, "a list of hidden-test lines (hidden_test_lines())")
@@ -329,7 +329,7 @@ def sanitize_page(page: str) -> str:
     Content-Security-Policy ``<meta>`` forbids every script, frame and remote load.
     (So MathJax does not run in feedback: formulas show as LaTeX source.)
 
-    Introduced in the {ref}`instructors-guide` (Grading: feedback).
+    Introduced in the book page "Instructor's guide" (Grading: feedback).
     """
     import nh3
 
@@ -359,7 +359,7 @@ def sanitize_page(page: str) -> str:
 def list_assignments(course_root) -> list[str]:
     """The assignments of a course: the folders of ``source/`` that hold a notebook.
 
-    Introduced in the {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     source = Path(check_path("course_root", course_root)) / "source"
     if not source.is_dir():
@@ -378,7 +378,7 @@ def copy_course(course_root, destination, assignments=None):
     inside it). nbgrader can then release, autograde and give feedback there without
     touching the real course.
 
-    Introduced in the {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     course_root = Path(check_path("course_root", course_root))
     root = Path(check_path("destination", destination))
@@ -404,7 +404,7 @@ def release(assignment: str, root, config) -> Path:
     ``root`` and ``config`` come from :func:`copy_course`. The student version has no
     solutions, no hidden tests and no rubrics.
 
-    Introduced in the {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory

@@ -9,10 +9,10 @@
   HTML that nbconvert renders, instead of raw ``{admonition}`` text.
 - :func:`ungraded_answers` lists the written answers that wait for a grader, so that
   feedback is not sent with "0 / 3" for an answer nobody has read.
-- :func:`formgrader_command` is the command ``rmlkit course formgrader`` runs: a Jupyter
+- ``formgrader_command`` is the command ``rmlkit course formgrader`` runs: a Jupyter
   server in the course folder with nbgrader's formgrader on this course.
 
-Introduced in {ref}`instructors-guide` (Grading).
+Introduced in the book page "Instructor's guide" (Grading).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def rubrics(source_notebook) -> dict[str, str]:
     The rubric is what the instructor version holds between ``### BEGIN SOLUTION``
     and ``### END SOLUTION`` in a graded answer cell that is not autograded.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import nbformat
 
@@ -53,7 +53,7 @@ def rubrics(source_notebook) -> dict[str, str]:
 def add_rubrics(root, assignment: str, students) -> int:
     """Insert the rubrics into the autograded notebooks of ``students``; returns how many.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import nbformat
     from nbformat.v4 import new_markdown_cell
@@ -90,7 +90,7 @@ def add_rubrics(root, assignment: str, students) -> int:
 class RemoveRubrics(Preprocessor):
     """Remove the cells :func:`add_rubrics` inserted (for feedback).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
     enabled = Bool(True)  # nbgrader registers preprocessors without enabling them
@@ -127,7 +127,7 @@ def myst_to_html(text: str) -> str:
 class MystAdmonitions(Preprocessor):
     """Render the exercises' MyST admonitions in markdown cells as HTML (for feedback).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
     enabled = Bool(True)
@@ -141,7 +141,7 @@ class MystAdmonitions(Preprocessor):
 def ungraded_answers(root, assignment: str) -> list[tuple[str, str]]:
     """(student, grade id) of every answer of ``assignment`` that waits for a grader.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     from nbgrader.api import Gradebook
 
@@ -162,7 +162,7 @@ def formgrader_command(root, port: int = 8765, open_browser: bool = False) -> tu
     and has nbgrader's exchange inside the course (``exchange/``), so the formgrader
     neither shows another course nor warns that the exchange cannot be created.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     import os
 

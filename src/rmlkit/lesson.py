@@ -1,6 +1,6 @@
 """What every lesson sets up first: the course's figure and table settings, and its seed.
 
-Introduced in {ref}`lesson-welcome`.
+Introduced in lesson 1, Welcome.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def setup(seed: int = SEED) -> int:
     to 30 columns and numbers to 3 decimal places. The seed is what the lesson passes
     as ``random_state`` wherever something is drawn at random.
 
-    Introduced in {ref}`lesson-welcome`.
+    Introduced in lesson 1, Welcome.
 
     Parameters
     ----------

@@ -22,7 +22,7 @@ The file names, as these systems write them:
 - Blackboard Learn: ``<Assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<file>``,
   with a receipt ``<Assignment>_<username>_attempt_<date>.txt`` for every attempt.
 
-Introduced in {ref}`instructors-guide` (Grading).
+Introduced in the book page "Instructor's guide" (Grading).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from pathlib import Path
 
 from ._checks import check_type
 
-__all__ = ["Roster", "parse_submission_name", "plan_collection", "canvas_gradebook",
-           "moodle_grades"]
+__all__ = ["Roster", "SubmissionFile", "Decision", "parse_submission_name", "plan_collection",
+           "canvas_gradebook", "moodle_grades"]
 
 _CANVAS = re.compile(r"^(?P<name>[a-z0-9]+)_(?P<late>late_)?(?P<lms_id>\d+)_(?P<attachment>\d+)"
                      r"_(?P<file>.+)$", re.IGNORECASE)
@@ -51,7 +51,10 @@ _NOISE = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|\.ipynb_checkpoint
 
 @dataclasses.dataclass
 class SubmissionFile:
-    """One file of a submission download, as its name describes it."""
+    """One file of a submission download, as its name describes it.
+
+    Introduced in the book page "Instructor's guide".
+    """
 
     path: str            # the name in the download (zip member or relative path)
     lms: str             # "canvas", "moodle", "blackboard", "folder" or "plain"
@@ -79,7 +82,7 @@ def parse_submission_name(path: str, notebooks=()) -> SubmissionFile | None:
     suffix (``first-audit-1.ipynb``) from a notebook that ends in a number. Returns
     None when the name follows none of the known layouts.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     check_type("path", path, str, "a file name as the LMS download gives it, such as "
                "'lovelaceada_1001_70001_first-audit.ipynb'")
@@ -144,7 +147,7 @@ class Roster:
     submission its course id; ``export`` to fill names and emails and to list the
     students who submitted nothing.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
     def __init__(self, students):
@@ -241,6 +244,14 @@ def default_id(item: SubmissionFile) -> str:
 
 @dataclasses.dataclass
 class Decision:
+    """What collecting does with one file of a download, and why.
+
+    ``status`` is "collected", "older version", "rejected" or "ignored"; ``reason`` says
+    why a file was not collected.
+
+    Introduced in the book page "Instructor's guide".
+    """
+
     path: str
     status: str          # "collected", "older version", "rejected", "ignored"
     student: str = ""
@@ -258,7 +269,7 @@ def plan_collection(paths, notebooks, roster: Roster | None = None, *, students=
     versions the names cannot order. Raises ValueError when two files would become
     the same student's same notebook and nothing says which is newer.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     paths = _names("paths", paths)
     notebooks = set(_names("notebooks", notebooks))
@@ -365,7 +376,7 @@ def canvas_gradebook(totals, roster: Roster, assignments: dict[str, float], path
     to points; a student without a submission gets an empty cell (not submitted),
     never 0. ``ID`` is the roster's lms_id (the Canvas user id).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     column_names = column_names or {}
     path = Path(path)
@@ -395,7 +406,7 @@ def moodle_grades(totals, roster: Roster, assignments: dict[str, float], path,
     A student without a submission gets an empty cell, which Moodle's import leaves
     ungraded, never 0.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     column_names = column_names or {}
     path = Path(path)

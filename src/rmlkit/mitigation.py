@@ -5,7 +5,7 @@ recorded label and, for synthetic data, against the truth. A smaller disparity m
 is not the same as a fair system: the table shows who is flagged, and how many of the
 flagged children truly needed help.
 
-Introduced in {ref}`lesson-mitigation`.
+Introduced in lesson 9, Mitigation and its limits.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from ._checks import (
     as_binary,
     as_features,
     check_choice,
+    check_count,
     check_names,
     check_same_length,
     check_type,
 )
+from .metrics import GroupMetrics, factorize_groups, label
 
 __all__ = ["METHODS", "compare_mitigations", "frontier", "plot_frontier", "reweighing_weights"]
 
@@ -45,7 +47,7 @@ METHODS = {
 def reweighing_weights(y, groups) -> np.ndarray:
     """Kamiran and Calders' reweighing: weight P(group) P(label) / P(group, label).
 
-    Introduced in {ref}`lesson-mitigation`.
+    Introduced in lesson 9, Mitigation and its limits.
     """
     check_same_length(y=as_binary("y", y), groups=groups)
     frame = pd.DataFrame({"g": np.asarray(groups).astype(str), "y": np.asarray(y)})
@@ -55,32 +57,107 @@ def reweighing_weights(y, groups) -> np.ndarray:
     return (p_g * p_y / p_gy).to_numpy()
 
 
-def _rates(y, d, groups):
-    frame = pd.DataFrame({"y": y, "d": d, "g": groups})
-    by = frame.groupby("g")
-    sel = by["d"].mean()
-    tpr = frame[frame["y"] == 1].groupby("g")["d"].mean()
-    fpr = frame[frame["y"] == 0].groupby("g")["d"].mean()
-    return sel, tpr, fpr
+_GAPS = ["selection_rate", "true_positive_rate", "false_positive_rate"]
+
+
+def _decision_summary(y, d, groups, truth) -> dict:
+    """Accuracy, selection rate and the max-min gaps of the rates, from one engine."""
+    codes, names = factorize_groups(groups)
+    rates = GroupMetrics(y, d, None, codes, len(names)).estimates(_GAPS)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+        gaps = np.nanmax(rates[:-1], axis=0) - np.nanmin(rates[:-1], axis=0)
+    row = dict(accuracy=float((d == y).mean()), selection_rate=float(rates[-1, 0]))
+    row |= {f"{m}_max_min_difference": float(g) for m, g in zip(_GAPS, gaps, strict=True)}
+    if truth is not None:
+        everyone = np.zeros(len(y), np.int64)
+        vs_truth = GroupMetrics(truth, d, None, everyone, 1).estimates(
+            ["precision", "true_positive_rate"])[-1]
+        row["precision_vs_truth"], row["true_positive_rate_vs_truth"] = map(float, vs_truth)
+    return row
+
+
+def _at_capacity(chance, tiebreak, capacity: int) -> np.ndarray:
+    """Flag the ``capacity`` rows with the highest ``chance``; ties go to ``tiebreak``."""
+    order = np.lexsort((-np.asarray(tiebreak, float), -np.asarray(chance, float)))
+    flags = np.zeros(len(order), dtype=int)
+    flags[order[:capacity]] = 1
+    return flags
+
+
+def _at_capacity_by_group(chance, tiebreak, groups, capacity: int) -> np.ndarray:
+    """Move every group's share flagged by the same amount until ``capacity`` rows are
+    flagged (from the method's expected flags in each group), then flag within each
+    group the rows with the highest ``chance`` (ties: ``tiebreak``)."""
+    frame = pd.DataFrame({"g": groups, "chance": chance})
+    size = frame.groupby("g").size()
+    expected = frame.groupby("g")["chance"].sum()
+    quota = (expected + (capacity - expected.sum()) * size / size.sum()).clip(0, size)
+    counts = np.floor(quota).astype(int)
+    remainder = (quota - counts).sort_values(ascending=False)
+    while counts.sum() != capacity:  # rounding and clipping: largest remainders first
+        step = 1 if counts.sum() < capacity else -1
+        room = [g for g in remainder.index if 0 <= counts[g] + step <= size[g]]
+        counts[room[0] if step > 0 else room[-1]] += step
+        remainder = remainder.drop(room[0] if step > 0 else room[-1])
+        if remainder.empty:
+            remainder = (quota - counts).sort_values(ascending=False)
+    flags = np.zeros(len(frame), dtype=int)
+    for g, k in counts.items():
+        rows = np.flatnonzero(frame["g"].to_numpy() == g)
+        flags[rows] = _at_capacity(np.asarray(chance)[rows], np.asarray(tiebreak)[rows], int(k))
+    return flags
+
+
+def _mixture_score(model, X) -> np.ndarray:
+    """Exponentiated gradient's models' scores, averaged with the mixture's weights."""
+    total = np.zeros(len(X))
+    for key, weight in model.weights_.items():
+        if weight > 0:
+            total += weight * model.predictors_[key].predict_proba(X)[:, 1]
+    return total
 
 
 def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, sensitive_test,
                         true_outcome_test=None, estimator=None, methods=None,
-                        random_state: int = 0) -> pd.DataFrame:
+                        capacity: int | None = None, random_state: int = 0) -> pd.DataFrame:
     """Train each mitigation and report what it changes, for whom, and at what cost.
 
-    Introduced in {ref}`lesson-mitigation`.
+    Introduced in lesson 9, Mitigation and its limits.
 
     The default model is a logistic regression with balanced class weights; the
     threshold optimizers maximise balanced accuracy under their constraint.
 
+    Without ``capacity``, each method flags at its own decision rule, so the methods
+    flag different numbers of test rows. With ``capacity``, every method flags exactly
+    that many, the rows it is most inclined to flag. ``none`` and ``reweighing`` flag
+    their highest scores, one threshold for everyone. Exponentiated gradient, which
+    flags at random with fixed chances, flags the rows with the highest chance of a
+    flag (fairlearn's ``_pmf_predict``); among rows with the same chance, those with
+    the highest score averaged over its mixture of models. A threshold optimizer, which
+    sets a threshold for each group, moves every group's share flagged (its expected
+    share of flags) up or down by the same amount until the capacity is reached, and
+    within each group flags the rows with the highest chance of a flag, highest scores
+    first. Equal selection rates stay equal; equal error rates (equalized odds) hold
+    only approximately at a capacity far from the method's own, which the gap columns
+    show.
+
+    Parameters
+    ----------
+    capacity : int, optional
+        The number of test rows every method flags (between 1 and the number of test
+        rows). Compare methods at one capacity: a method that flags more rows finds
+        more of the children in need for that reason alone.
+
     Returns
     -------
     pandas.DataFrame
-        One row per method: accuracy, the share flagged, the largest gaps between groups
-        in selection rate, TPR and FPR, and (with ``true_outcome_test``) the share of
-        flagged children who truly needed help and the share of those in need who were
-        flagged.
+        One row per method: ``accuracy``, ``selection_rate`` (the share flagged), the
+        largest gaps between groups (``selection_rate_max_min_difference``,
+        ``true_positive_rate_max_min_difference``,
+        ``false_positive_rate_max_min_difference``) and, with ``true_outcome_test``,
+        ``precision_vs_truth`` (the share of flagged children who truly needed help) and
+        ``true_positive_rate_vs_truth`` (the share of those in need who were flagged).
     """
     y_tr = as_binary("y_train", y_train)
     y_te = as_binary("y_test", y_test)
@@ -97,17 +174,22 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
         check_same_length(y_test=y_te, true_outcome_test=truth)
     for m in methods:
         check_choice("methods", m, METHODS)
+    if capacity is not None:
+        capacity = check_count("capacity", capacity, minimum=1, maximum=len(y_te))
     # Balanced classes, so that with a rare outcome the model flags a useful share of
     # rows at its default threshold instead of flagging no one.
     base = estimator if estimator is not None else make_pipeline(
         StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"))
     rows = []
     for method in methods:
+        chance = score = None  # with a capacity: how strongly the method flags each row
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if method == "none":
                 model = clone(base).fit(X_train, y_tr)
                 d = model.predict(X_test)
+                if capacity is not None:
+                    chance = score = model.predict_proba(X_test)[:, 1]
             elif method.startswith("threshold optimizer"):
                 constraint = ("demographic_parity" if "parity" in method else "equalized_odds")
                 model = ThresholdOptimizer(estimator=clone(base), constraints=constraint,
@@ -115,6 +197,9 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                                            predict_method="predict_proba")
                 model.fit(X_train, y_tr, sensitive_features=g_tr)
                 d = model.predict(X_test, sensitive_features=g_te, random_state=random_state)
+                if capacity is not None:
+                    chance = model._pmf_predict(X_test, sensitive_features=g_te)[:, 1]
+                    score = model.estimator_.predict_proba(X_test)[:, 1]
             elif method.startswith("exponentiated gradient"):
                 constraint = DemographicParity() if "parity" in method else EqualizedOdds()
                 model = ExponentiatedGradient(
@@ -122,6 +207,9 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                     constraints=constraint)
                 model.fit(np.asarray(X_train, float), y_tr, sensitive_features=g_tr)
                 d = model.predict(np.asarray(X_test, float), random_state=random_state)
+                if capacity is not None:
+                    chance = model._pmf_predict(np.asarray(X_test, float))[:, 1]
+                    score = _mixture_score(model, np.asarray(X_test, float))
             else:  # reweighing
                 model = clone(base)
                 weights = reweighing_weights(y_tr, g_tr)
@@ -129,29 +217,29 @@ def compare_mitigations(X_train, y_train, X_test, y_test, *, sensitive_train, se
                 key = f"{last}__sample_weight" if last else "sample_weight"
                 model.fit(X_train, y_tr, **{key: weights})
                 d = model.predict(X_test)
+                if capacity is not None:
+                    chance = score = model.predict_proba(X_test)[:, 1]
+        if capacity is not None and method.startswith("threshold optimizer"):
+            d = _at_capacity_by_group(chance, score, g_te, capacity)
+        elif capacity is not None:
+            d = _at_capacity(chance, score, capacity)
         d = np.asarray(d).astype(int)
-        sel, tpr, fpr = _rates(y_te, d, g_te)
-        row = dict(method=method, accuracy=float((d == y_te).mean()),
-                   share_flagged=float(d.mean()),
-                   selection_rate_gap=float(sel.max() - sel.min()),
-                   TPR_gap=float(tpr.max() - tpr.min()),
-                   FPR_gap=float(fpr.max() - fpr.min()))
-        if truth is not None:
-            row["flagged_truly_in_need"] = float(truth[d == 1].mean()) if d.any() else np.nan
-            row["in_need_flagged"] = float(d[truth == 1].mean()) if truth.any() else np.nan
-        rows.append(row)
+        rows.append(dict(method=method) | _decision_summary(y_te, d, g_te, truth))
     return pd.DataFrame(rows).set_index("method")
 
 
-def frontier(y_true, scores, *, sensitive_features, disparity: str = "FPR",
+def frontier(y_true, scores, *, sensitive_features, disparity: str = "false_positive_rate",
              thresholds=None) -> pd.DataFrame:
     """Accuracy and the largest gap between groups, for one threshold after another.
 
-    Introduced in {ref}`lesson-mitigation`.
+    Returns ``threshold``, ``accuracy`` and ``<disparity>_max_min_difference``.
+
+    Introduced in lesson 9, Mitigation and its limits.
     """
     from .tradeoffs import threshold_sweep
 
-    check_choice("disparity", disparity, ["share flagged", "TPR", "FPR", "precision"])
+    check_choice("disparity", disparity, ["selection_rate", "true_positive_rate",
+                                          "false_positive_rate", "precision"])
     y = as_binary("y_true", y_true)
     sweep = threshold_sweep(y, scores, sensitive_features=sensitive_features,
                             thresholds=thresholds)
@@ -159,8 +247,10 @@ def frontier(y_true, scores, *, sensitive_features, disparity: str = "FPR",
     gap = groups.groupby("threshold")[disparity].agg(lambda v: v.max() - v.min())
     everyone = sweep[sweep["group"] == "all"].set_index("threshold")
     base = y.mean()
-    accuracy = (everyone["TPR"] * base + (1 - everyone["FPR"]) * (1 - base))
-    return pd.DataFrame({"accuracy": accuracy, f"{disparity} gap": gap}).reset_index()
+    accuracy = (everyone["true_positive_rate"] * base
+                + (1 - everyone["false_positive_rate"]) * (1 - base))
+    return pd.DataFrame({"accuracy": accuracy,
+                         f"{disparity}_max_min_difference": gap}).reset_index()
 
 
 def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, ax=None):
@@ -168,16 +258,17 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     frontier as a line, and each mitigation as a labelled marker.
 
     ``curve`` comes from :func:`frontier`; ``mitigations`` from
-    :func:`compare_mitigations` (its ``accuracy`` and the matching ``..._gap`` column).
+    :func:`compare_mitigations` (its ``accuracy`` and the matching
+    ``..._max_min_difference`` column).
     A threshold is on the frontier when no other threshold has both a smaller gap and a
     higher accuracy.
 
-    Introduced in {ref}`lesson-mitigation`.
+    Introduced in lesson 9, Mitigation and its limits.
     """
     import matplotlib.pyplot as plt
 
     check_type("curve", curve, pd.DataFrame, "the table that frontier() returns")
-    gap_column = next((c for c in curve.columns if c.endswith(" gap")), None)
+    gap_column = next((c for c in curve.columns if c.endswith("_max_min_difference")), None)
     if gap_column is None or "accuracy" not in curve:
         raise ValueError("curve must be what frontier() returns (accuracy and a gap column).")
     if ax is None:
@@ -189,15 +280,15 @@ def plot_frontier(curve: pd.DataFrame, mitigations: pd.DataFrame | None = None, 
     ax.plot(efficient[gap_column], efficient["accuracy"], color="#4477aa",
             label="best accuracy for a given gap")
     if mitigations is not None:
-        key = {"FPR gap": "FPR_gap", "TPR gap": "TPR_gap",
-               "share flagged gap": "selection_rate_gap"}.get(gap_column)
-        if key is None or key not in mitigations:
+        key = gap_column
+        if key not in mitigations:
             raise ValueError(f"mitigations has no column matching {gap_column!r}.")
         markers = "osD^vP*X"
         for i, (name, row) in enumerate(mitigations.iterrows()):
             ax.scatter(row[key], row["accuracy"], marker=markers[i % len(markers)], s=60,
                        zorder=3, label=name)
-    ax.set_xlabel(f"largest {gap_column} between groups")
+    metric = gap_column.removesuffix("_max_min_difference")
+    ax.set_xlabel(f"largest gap in {label(metric)} between groups (max - min)")
     ax.set_ylabel("accuracy")
     ax.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.spines[["top", "right"]].set_visible(False)

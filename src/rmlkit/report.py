@@ -1,6 +1,6 @@
 """Model cards (Mitchell et al. 2019) filled in from an audit.
 
-Introduced in {ref}`lesson-transparency`.
+Introduced in lesson 11, Transparency and accountability.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 
 from .audit import AuditResult
+from .metrics import label
 
 __all__ = ["model_card"]
 
-_KEY_METRICS = ["base rate", "selection rate", "TPR", "FPR", "precision", "AUC"]
+_KEY_METRICS = ["base_rate", "selection_rate", "true_positive_rate", "false_positive_rate",
+                "precision", "roc_auc"]
 
 
 def _fmt(value) -> str:
@@ -25,12 +27,13 @@ def _fmt(value) -> str:
 def _results_table(result: AuditResult) -> pd.DataFrame:
     t = result.table[result.table["metric"].isin(_KEY_METRICS)].copy()
     has_ci = t["ci_low"].notna().any()
-    t["shown"] = t["value"].map(_fmt)
+    t["shown"] = t["estimate"].map(_fmt)
     if has_ci:
         t["shown"] = [f"{v} ({_fmt(lo)}\u2013{_fmt(hi)})" if np.isfinite(lo) else v
                       for v, lo, hi in zip(t["shown"], t["ci_low"], t["ci_high"], strict=True)]
     wide = t.pivot(index="group", columns="metric", values="shown")
     wide = wide[[m for m in _KEY_METRICS if m in wide.columns]]
+    wide.columns = [label(m) for m in wide.columns]
     wide.insert(0, "n", t.groupby("group")["n"].first())
     return wide
 
@@ -41,21 +44,24 @@ def _automatic_caveats(result: AuditResult) -> list[str]:
         caveats.append("Groups with too few rows for reliable estimates: "
                        + ", ".join(map(str, result.small_groups)) + ".")
     d = result.disparities
-    if "ratio_ci_low" in d and d["ratio_ci_low"].notna().any():
-        clear = d[(d["metric"].isin(["FPR", "selection rate"]))
-                  & ((d["ratio_ci_low"] > 1) | (d["ratio_ci_high"] < 1))]
+    low, high = d["ratio_to_reference_ci_low"], d["ratio_to_reference_ci_high"]
+    if low.notna().any():
+        clear = d[(d["metric"].isin(["false_positive_rate", "selection_rate"]))
+                  & ((low > 1) | (high < 1))]
         for _, row in clear.iterrows():
             caveats.append(
-                f"The {row['metric']} for {row['group']} is {row['ratio']:.2f} times that for "
-                f"{row['reference']} ({result.confidence:.0%} CI {row['ratio_ci_low']:.2f}"
-                f"\u2013{row['ratio_ci_high']:.2f}): a disparity unlikely to be chance."
+                f"The {label(row['metric'])} for {row['group']} is {row['ratio_to_reference']:.2f} "
+                f"times that for {row['reference']} ({result.confidence:.0%} CI "
+                f"{row['ratio_to_reference_ci_low']:.2f}\u2013"
+                f"{row['ratio_to_reference_ci_high']:.2f}): a disparity unlikely to be chance."
             )
     if result.truth_gap is not None:
-        worst = result.truth_gap["gap"].abs().idxmax()
+        gap = result.truth_gap.set_index("group")
+        worst = gap["label_minus_true"].abs().idxmax()
         caveats.append(
             f"The label differs from the true outcome most for {worst} (label rate "
-            f"{result.truth_gap.loc[worst, 'label rate']:.3f}, true rate "
-            f"{result.truth_gap.loc[worst, 'true rate']:.3f}): some of the measured "
+            f"{gap.loc[worst, 'label_rate']:.3f}, true rate "
+            f"{gap.loc[worst, 'true_rate']:.3f}): some of the measured "
             "disparity is measurement."
         )
     return caveats
@@ -73,7 +79,7 @@ def model_card(result: AuditResult, *, model_name: str, intended_use: str,
     groups, disparities whose confidence interval excludes parity, the gap between
     label and truth) are added to those you give.
 
-    Introduced in {ref}`lesson-transparency`.
+    Introduced in lesson 11, Transparency and accountability.
 
     Parameters
     ----------

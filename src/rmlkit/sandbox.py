@@ -16,7 +16,7 @@ the kernel:
 - drops to an unprivileged user id (as root) so that file permissions protect the rest.
 
 A normal user gets the same, inside a user namespace of its own, except the separate
-user id. Test cells run under :mod:`rmlkit._cell_guard`, which undoes what student code
+user id. Test cells run under ``rmlkit._cell_guard``, which undoes what student code
 changed in how IPython runs cells before every test cell.
 
 The grader talks to the kernel over Unix sockets (ZMQ ``ipc`` transport), which do not
@@ -25,7 +25,7 @@ a total time limit per submission, a cap on the size of the output, and turns a 
 kernel into error outputs, so that every submission gets a grade and a reason.
 
 Which protections are available depends on the platform; :func:`available_protections`
-says which, and the course commands print it. Introduced in {ref}`instructors-guide`.
+says which, and the course commands print it. Introduced in the book page "Instructor's guide".
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ from ._checks import check_type
 
 __all__ = [
     "Limits",
+    "Protection",
     "available_protections",
     "detect_tampering",
     "execute_in_sandbox",
@@ -77,7 +78,7 @@ class Limits:
     processes and threads of the kernel's user id, ``output_bytes`` the output kept
     from the whole notebook. ``network=True`` lets the kernel use the network.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
     cell_timeout: int = 120
@@ -102,6 +103,11 @@ class Limits:
 
 @dataclasses.dataclass(frozen=True)
 class Protection:
+    """One of the sandbox's protections, and whether it is active on this machine.
+
+    Introduced in the book page "Instructor's guide".
+    """
+
     name: str
     active: bool
     detail: str
@@ -154,7 +160,7 @@ def _pid_namespace(prefix) -> bool:
 def available_protections(limits: Limits | None = None) -> list[Protection]:
     """Which protections the sandbox can give on this machine, as this user.
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     limits = check_type("limits", limits or Limits(), Limits, "a Limits(...)")
     namespaces = _namespace_prefix(limits.network) is not None
@@ -578,7 +584,7 @@ def execute_in_sandbox(nb, files_dir: str | os.PathLike, *, limits: Limits, conf
     Returns the executed notebook and a list of events (limits hit, kernel deaths).
     ``hide`` lists folders the kernel must not see (the course directory).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
 
     namespaces = _namespace_prefix(limits.network)
@@ -746,7 +752,7 @@ def detect_tampering(submitted, released) -> list[str]:
     ``AssertionError``, builtins, or hooks that can hide a failing test.
     Returns one sentence per finding (empty when nothing was found).
 
-    Introduced in {ref}`instructors-guide`.
+    Introduced in the book page "Instructor's guide".
     """
     check_type("submitted", submitted, dict, "a notebook (what nbformat.read returns)")
     check_type("released", released, dict, "a notebook (what nbformat.read returns)")

@@ -1,18 +1,12 @@
 """Decisions and their trade-offs: where to set a threshold, and who bears the errors.
 
-Introduced in {ref}`lesson-decisions`.
+Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from fairlearn.metrics import (
-    MetricFrame,
-    false_negative_rate,
-    false_positive_rate,
-    selection_rate,
-)
 
 from ._checks import (
     as_binary,
@@ -22,6 +16,7 @@ from ._checks import (
     check_number,
     check_same_length,
 )
+from .metrics import GroupMetrics, factorize_groups, label, rates_from_counts
 
 __all__ = [
     "capacity_decisions", "expected_cost", "impossibility_table", "rates_at_threshold",
@@ -32,7 +27,7 @@ __all__ = [
 def rates_at_threshold(y_true, scores, *, sensitive_features, threshold: float) -> pd.DataFrame:
     """Flag every row whose score is at or above ``threshold``; report rates by group.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
 
     Parameters
     ----------
@@ -48,71 +43,73 @@ def rates_at_threshold(y_true, scores, *, sensitive_features, threshold: float) 
     Returns
     -------
     pandas.DataFrame
-        One row per group plus a row ``"all"``: the share flagged, the false positive
-        rate and the false negative rate, and the number of rows.
+        One row per group plus a row ``"all"``: ``selection_rate`` (the share flagged),
+        ``false_positive_rate``, ``false_negative_rate`` and ``n`` (rows).
     """
     y = as_binary("y_true", y_true)
     s = as_scores("scores", scores)
     check_same_length(y_true=y, scores=s, sensitive_features=sensitive_features)
     threshold = check_number("threshold", threshold, low=0.0, high=1.0)
-    flagged = (s >= threshold).astype(int)
-    frame = MetricFrame(
-        metrics={
-            "share flagged": selection_rate,
-            "false positive rate": false_positive_rate,
-            "false negative rate": false_negative_rate,
-            "n": lambda yt, yp: len(yt),
-        },
-        y_true=y,
-        y_pred=flagged,
-        sensitive_features=pd.Series(sensitive_features, name="group"),
-    )
-    table = frame.by_group.copy()
-    table.loc["all"] = frame.overall
-    table["n"] = table["n"].astype(int)
+    return _rates_by_group(y, (s >= threshold).astype(np.int8), sensitive_features)
+
+
+_RATES = ["selection_rate", "false_positive_rate", "false_negative_rate"]
+
+
+def _rates_by_group(y, d, sensitive_features, metrics=_RATES) -> pd.DataFrame:
+    """One row per group and ``"all"``, one column per metric, and ``n``."""
+    codes, names = factorize_groups(sensitive_features)
+    engine = GroupMetrics(y, d, None, codes, len(names))
+    table = pd.DataFrame(engine.estimates(metrics), columns=metrics,
+                         index=pd.Index([*names, "all"], name="group"))
+    table["n"] = [*engine.sizes, len(y)]
     return table
 
 
 def threshold_sweep(y_true, scores, *, sensitive_features, thresholds=None) -> pd.DataFrame:
     """Rates by group at many thresholds at once (one sort per group, no loop over rows).
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
 
     Returns
     -------
     pandas.DataFrame
-        Tidy: ``threshold``, ``group`` (and ``"all"``), ``share flagged``, ``TPR``,
-        ``FPR``, ``precision`` and ``n``. A row is flagged when its score is at or above
-        the threshold.
+        One row per threshold and group (and ``"all"``): ``threshold``, ``group``,
+        ``selection_rate``, ``true_positive_rate``, ``false_positive_rate``,
+        ``precision`` and ``n``. A row is flagged when its score is at or above the
+        threshold.
     """
     y = as_binary("y_true", y_true)
     s = as_scores("scores", scores)
-    groups = pd.Series(np.asarray(sensitive_features)).astype(str).to_numpy()
-    check_same_length(y_true=y, scores=s, sensitive_features=groups)
+    codes, names = factorize_groups(sensitive_features)
+    check_same_length(y_true=y, scores=s, sensitive_features=codes)
     if thresholds is None:
         thresholds = np.linspace(0, 1, 101)
     thresholds = as_thresholds("thresholds", thresholds)
+    engine = GroupMetrics(y, None, s, codes, len(names))  # rows sorted by group and score
+    everyone = np.argsort(engine.s, kind="stable")
+    parts = [(engine.y[lo:hi], engine.s[lo:hi])
+             for lo, hi in zip(engine.bounds[:-1], engine.bounds[1:], strict=True)]
+    parts.append((engine.y[everyone], engine.s[everyone]))
     frames = []
-    for name in [*sorted(set(groups)), "all"]:
-        mask = np.ones(len(y), bool) if name == "all" else groups == name
-        ys, ss = y[mask], np.sort(s[mask])
-        order = np.argsort(s[mask], kind="mergesort")
-        ys = ys[order]
+    for name, (ys, ss) in zip([*names, "all"], parts, strict=True):
         # rows at or above t: those from the first index with score >= t
         first = np.searchsorted(ss, thresholds, side="left")
         positives_below = np.r_[0, np.cumsum(ys)][first]
         total_pos, n = ys.sum(), ys.size
-        flagged = n - first
-        tp = total_pos - positives_below
-        fp = flagged - tp
-        with np.errstate(divide="ignore", invalid="ignore"):
-            frames.append(pd.DataFrame({
-                "threshold": thresholds, "group": name, "share flagged": flagged / n,
-                "TPR": tp / total_pos, "FPR": fp / (n - total_pos),
-                "precision": np.where(flagged > 0, tp / np.maximum(flagged, 1), np.nan),
-                "n": n,
-            }))
+        counts = np.empty((len(thresholds), 4))
+        counts[:, 3] = total_pos - positives_below  # tp
+        counts[:, 1] = (n - first) - counts[:, 3]  # fp
+        counts[:, 2] = positives_below  # fn
+        counts[:, 0] = first - positives_below  # tn
+        frames.append(pd.DataFrame({
+            "threshold": thresholds, "group": name,
+            **{m: rates_from_counts(counts, m) for m in _SWEEP}, "n": n,
+        }))
     return pd.concat(frames, ignore_index=True)
+
+
+_SWEEP = ["selection_rate", "true_positive_rate", "false_positive_rate", "precision"]
 
 
 def capacity_decisions(scores, capacity: int, *, periods=None) -> np.ndarray:
@@ -121,7 +118,7 @@ def capacity_decisions(scores, capacity: int, *, periods=None) -> np.ndarray:
     Models a team that can investigate ``capacity`` referrals a week: whatever the
     scores, no more than that are flagged. Ties are broken by order of the rows.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     s = as_scores("scores", scores)
     capacity = check_count("capacity", capacity, minimum=0)
@@ -141,7 +138,7 @@ def expected_cost(y_true, y_pred, *, cost_false_negative: float, cost_false_posi
     A missed child (false negative) and an unnecessary investigation (false positive)
     have costs you choose; what they should be is a question of values, not data.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     y = as_binary("y_true", y_true)
     d = as_binary("y_pred", y_pred)
@@ -157,7 +154,7 @@ def expected_cost(y_true, y_pred, *, cost_false_negative: float, cost_false_posi
     if sensitive_features is not None:
         table.loc["all"] = table.sum()
     table["cost"] = table["false_negatives"] * c_fn + table["false_positives"] * c_fp
-    table["cost per row"] = table["cost"] / table["n"]
+    table["cost_per_row"] = table["cost"] / table["n"]
     return table
 
 
@@ -169,7 +166,7 @@ def impossibility_table(base_rates: dict, *, precision: float, false_negative_ra
     precision (PPV) and the same false negative rate, their false positive rates must
     differ. Returns each group's implied false positive rate.
 
-    Introduced in {ref}`lesson-fairness-criteria`.
+    Introduced in lesson 7, Fairness criteria and why they conflict.
     """
     ppv = check_number("precision", precision, low=1e-9, high=1.0)
     fnr = check_number("false_negative_rate", false_negative_rate, low=0.0, high=1.0)
@@ -181,8 +178,8 @@ def impossibility_table(base_rates: dict, *, precision: float, false_negative_ra
         p = check_number(f"base_rates[{group!r}], the base rate of {group},", p,
                          low=1e-9, high=1 - 1e-9)
         fpr = p / (1 - p) * (1 - ppv) / ppv * (1 - fnr)
-        rows.append(dict(group=group, base_rate=p, precision=ppv, FNR=fnr, FPR=fpr,
-                         feasible=bool(fpr <= 1)))
+        rows.append(dict(group=group, base_rate=p, precision=ppv, false_negative_rate=fnr,
+                         false_positive_rate=fpr, feasible=bool(fpr <= 1)))
     return pd.DataFrame(rows).set_index("group")
 
 
@@ -192,7 +189,7 @@ def plot_rates_by_group(y_true, scores, *, sensitive_features, thresholds, ax=No
     ``thresholds`` is a number, or a dict of group -> threshold. The static
     counterpart of :func:`rmlkit.widgets.threshold_explorer`.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     import matplotlib.pyplot as plt
 
@@ -208,16 +205,12 @@ def plot_rates_by_group(y_true, scores, *, sensitive_features, thresholds, ax=No
         raise ValueError(f"thresholds has no value for these groups: {', '.join(missing)}.")
     cut = np.array([check_number(f"threshold for {g}", thresholds[g], low=0, high=1)
                     for g in groups])
-    d = (s >= cut).astype(int)
-    frame = pd.DataFrame({"g": groups, "y": y, "d": d})
-    table = pd.DataFrame({
-        "share flagged": frame.groupby("g")["d"].mean(),
-        "FPR": frame[frame["y"] == 0].groupby("g")["d"].mean(),
-        "FNR": 1 - frame[frame["y"] == 1].groupby("g")["d"].mean(),
-    }).reindex(names)
+    d = (s >= cut).astype(np.int8)
+    table = _rates_by_group(y, d, groups).drop(index="all")[_RATES]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.6 * len(names) + 1.5))
-    table.iloc[::-1].plot.barh(ax=ax, color=["#4477aa", "#cc6677", "#ddaa33"], width=0.8)
+    table.rename(columns=label).iloc[::-1].plot.barh(
+        ax=ax, color=["#4477aa", "#cc6677", "#ddaa33"], width=0.8)
     ax.set_xlim(0, 1)
     ax.set_xlabel("rate")
     ax.set_ylabel("")
@@ -232,7 +225,7 @@ def plot_impossibility(base_rates: dict, *, precision: float, false_negative_rat
 
     The static counterpart of :func:`rmlkit.widgets.impossibility_explorer`.
 
-    Introduced in {ref}`lesson-fairness-criteria`.
+    Introduced in lesson 7, Fairness criteria and why they conflict.
     """
     import matplotlib.pyplot as plt
 
@@ -240,8 +233,9 @@ def plot_impossibility(base_rates: dict, *, precision: float, false_negative_rat
                                 false_negative_rate=false_negative_rate)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3))
-    bars = ax.bar(table.index.astype(str), table["FPR"].clip(upper=1), color="#cc6677")
-    ax.bar_label(bars, labels=[f"{v:.2f}" for v in table["FPR"]])
+    fpr = table["false_positive_rate"]
+    bars = ax.bar(table.index.astype(str), fpr.clip(upper=1), color="#cc6677")
+    ax.bar_label(bars, labels=[f"{v:.2f}" for v in fpr])
     ax.set_ylim(0, 1)
     ax.set_ylabel("false positive rate forced")
     ax.set_title(f"Same precision ({precision:.2f}) and miss rate ({false_negative_rate:.2f})",
@@ -257,7 +251,7 @@ def plot_cost_and_capacity(y_true, scores, *, sensitive_features, capacity: int,
 
     The static counterpart of :func:`rmlkit.widgets.cost_explorer`.
 
-    Introduced in {ref}`lesson-decisions`.
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     import matplotlib.pyplot as plt
 
@@ -268,7 +262,7 @@ def plot_cost_and_capacity(y_true, scores, *, sensitive_features, capacity: int,
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5))
     per_group = table.drop(index="all").iloc[::-1]
-    ax.barh(per_group.index, per_group["cost per row"], color="#4477aa")
+    ax.barh(per_group.index, per_group["cost_per_row"], color="#4477aa")
     ax.set_xlabel("expected cost per referral")
     ax.set_title(f"Capacity {capacity}; a miss costs {cost_false_negative:g}, "
                  f"a false alarm {cost_false_positive:g}", fontsize=10)

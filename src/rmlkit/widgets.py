@@ -8,7 +8,7 @@ kernel, a declarative twin from :mod:`rmlkit.explorers` whose numbers are comput
 and whose sliders are declared in Vega-Lite (``mode="declarative"``; the book build sets
 ``RMLKIT_EXPLORERS=declarative``).
 
-Introduced in {ref}`lesson-risk-model`.
+Introduced in lesson 4, Building and evaluating a risk model honestly.
 """
 
 from __future__ import annotations
@@ -44,7 +44,10 @@ __all__ = ["cost_explorer", "deference_explorer", "impossibility_explorer",
 
 
 def _table_html(table) -> str:
-    return table.to_html(float_format=lambda v: f"{v:.2f}", classes="rmlkit-table", border=0)
+    # A rate with no rows to count from (no placed child in a group: no miss rate) is NaN,
+    # shown as "n/a", not as 0.
+    return table.to_html(float_format=lambda v: f"{v:.2f}", na_rep="n/a",
+                         classes="rmlkit-table", border=0)
 
 
 def _slider(description, value, low=0.0, high=1.0, step=0.01):
@@ -96,8 +99,10 @@ def _figure_explorer(controls: list, draw, alt):
 
 def _rates_alt(result) -> str:
     _, table = result
-    parts = "; ".join(f"{g}: share flagged {r['share flagged']:.2f}, FPR {r['FPR']:.2f}, "
-                      f"FNR {r['FNR']:.2f}" for g, r in table.iterrows())
+    fmt = explorers._fmt  # "n/a" where a rate is undefined
+    parts = "; ".join(f"{g}: share flagged {fmt(r['selection_rate'])}, "
+                      f"FPR {fmt(r['false_positive_rate'])}, FNR {fmt(r['false_negative_rate'])}"
+                      for g, r in table.iterrows())
     return f"Bar chart of share flagged, false positive and false negative rates by group. {parts}."
 
 
@@ -108,9 +113,9 @@ def threshold_explorer(y_true, scores, *, sensitive_features, threshold: float =
     Without ``per_group``, moving the slider recomputes
     :func:`rmlkit.tradeoffs.rates_at_threshold` and shows it as a table. With
     ``per_group=True`` there is one slider per group, and a bar chart of share flagged,
-    FPR and FNR by group (:func:`rmlkit.tradeoffs.plot_rates_by_group`).
+    FPR and FNR by group (``rmlkit.tradeoffs.plot_rates_by_group``).
 
-    Introduced in {ref}`lesson-risk-model`.
+    Introduced in lesson 4, Building and evaluating a risk model honestly.
 
     ``mode`` is ``"live"`` (ipywidgets) or ``"declarative"``
     (:func:`rmlkit.explorers.threshold_twin`, for the book); by default
@@ -157,9 +162,10 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
                            mode: str | None = None):
     """Sliders for two groups' base rates, precision and miss rate; the forced FPRs.
 
-    Uses :func:`rmlkit.tradeoffs.plot_impossibility`; in the book
-    (``mode="declarative"``), :func:`rmlkit.explorers.impossibility_twin`. Introduced in
-    {ref}`lesson-fairness-criteria`.
+    Uses ``rmlkit.tradeoffs.plot_impossibility``; in the book
+    (``mode="declarative"``), :func:`rmlkit.explorers.impossibility_twin`.
+
+    Introduced in lesson 7, Fairness criteria and why they conflict.
     """
     base_rate_a = check_probability("base_rate_a", base_rate_a)
     base_rate_b = check_probability("base_rate_b", base_rate_b)
@@ -180,7 +186,7 @@ def impossibility_explorer(base_rate_a: float = 0.2, base_rate_b: float = 0.35, 
             {"A": sliders["a"].value, "B": sliders["b"].value},
             precision=sliders["ppv"].value, false_negative_rate=sliders["fnr"].value, ax=ax),
         lambda result: "Bar chart of the false positive rate each group must have: "
-        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["FPR"].items()) + ".",
+        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["false_positive_rate"].items()) + ".",
     )
 
 
@@ -189,9 +195,10 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
                   mode: str | None = None):
     """Sliders for capacity and the costs of errors; expected cost by group.
 
-    Uses :func:`rmlkit.tradeoffs.plot_cost_and_capacity`; in the book
-    (``mode="declarative"``), :func:`rmlkit.explorers.cost_twin`. Introduced in
-    {ref}`lesson-decisions`.
+    Uses ``rmlkit.tradeoffs.plot_cost_and_capacity``; in the book
+    (``mode="declarative"``), :func:`rmlkit.explorers.cost_twin`.
+
+    Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
     """
     n_max = check_same_length(y_true=as_binary("y_true", y_true),
                               scores=as_scores("scores", scores),
@@ -216,7 +223,7 @@ def cost_explorer(y_true, scores, *, sensitive_features, periods=None, capacity:
             capacity=capacity_slider.value, cost_false_negative=fn_slider.value,
             cost_false_positive=fp_slider.value, ax=ax),
         lambda result: "Bar chart of the expected cost per referral by group: "
-        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["cost per row"].drop("all").items())
+        + ", ".join(f"{g} {v:.2f}" for g, v in result[1]["cost_per_row"].drop("all").items())
         + ".",
     )
 
@@ -231,7 +238,7 @@ def deference_explorer(by_deference, *, deference: float | None = None,
     :func:`rmlkit.explorers.plot_deference_sweep`; in the book (``mode="declarative"``),
     :func:`rmlkit.explorers.deference_twin`.
 
-    Introduced in {ref}`lesson-people-and-models`.
+    Introduced in lesson 10, People and models together.
     """
     if explorers.explorer_mode(mode) == "declarative":
         return explorers.deference_twin(by_deference, deference=deference)

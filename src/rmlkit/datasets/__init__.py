@@ -11,10 +11,11 @@ process with named bias mechanisms that can be switched off one at a time.
 
 All data made here is synthetic. No row describes a real person.
 
-Introduced in {ref}`lesson-social-data`.
+Introduced in lesson 1, Welcome.
 """
 
 from ._dataset import Dataset
+from ._graph import CausalGraph
 from ._snapshots import (
     SNAPSHOTS,
     load_care_needs,
@@ -36,7 +37,8 @@ from .child_welfare import (
 from .dropout import dropout_findings, make_dropout
 
 __all__ = [
-    "ASSUMPTIONS", "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS", "calibration_table",
+    "ASSUMPTIONS", "CausalGraph", "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS",
+    "calibration_table",
     "implied_ratios", "mechanism_effects",
     "load_child_welfare", "make_child_welfare", "snapshot_checksum", "write_snapshots",
     "make_care_needs", "care_needs_findings", "care_needs_table", "load_care_needs",

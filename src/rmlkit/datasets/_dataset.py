@@ -45,7 +45,8 @@ def _tag_number(tag: str) -> int:
 @dataclass
 class Dataset:
     """What a generator returns: the agency's view, the truth, and how it was made.
-    Introduced in {ref}`data-child-welfare`.
+
+    Introduced in the book page "Data: synthetic child-welfare referrals".
 
     Attributes
     ----------

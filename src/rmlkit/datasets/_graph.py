@@ -21,6 +21,8 @@ class CausalGraph:
 
     An edge may name the bias mechanism that acts along it; switching that mechanism
     off (strength 0) removes its effect.
+
+    Introduced in the book page "Data: synthetic child-welfare referrals".
     """
 
     nodes: dict[str, tuple[str, tuple[float, float]]]

@@ -45,7 +45,7 @@ FINDINGS_ROWS = {make_child_welfare: 400_000, make_care_needs: 400_000, make_dro
 def snapshot_checksum(frame: pd.DataFrame) -> str:
     """SHA-256 of a table written as CSV (the bytes the snapshots store, uncompressed).
 
-    Introduced in {ref}`data-child-welfare`.
+    Introduced in the book page "Data: synthetic child-welfare referrals".
     """
     check_type("frame", frame, pd.DataFrame, "a table (a pandas DataFrame)")
     return hashlib.sha256(_csv_bytes(frame)).hexdigest()
@@ -97,7 +97,7 @@ def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
     SHA-256 checksums and gives the columns their types. Without the files (for example
     when rmlkit is installed on its own) it generates the same data from the same seed.
 
-    Introduced in {ref}`lesson-social-data`.
+    Introduced in lesson 1, Welcome.
     """
     check_choice("scenario", scenario, ["us", "england"])
     return load(f"child_welfare_{scenario}", data_dir)
@@ -106,7 +106,7 @@ def load_child_welfare(scenario: str = "us", *, data_dir=None) -> Dataset:
 def load_care_needs(*, data_dir=None) -> Dataset:
     """Load the care-needs snapshot (30,000 patients, seed 2024).
 
-    Introduced in {ref}`data-care-needs`.
+    Introduced in lesson 13, Beyond child welfare.
     """
     return load("care_needs", data_dir)
 
@@ -114,7 +114,7 @@ def load_care_needs(*, data_dir=None) -> Dataset:
 def load_dropout(*, data_dir=None) -> Dataset:
     """Load the dropout snapshot (30,000 students, seed 2024).
 
-    Introduced in {ref}`data-dropout`.
+    Introduced in lesson 13, Beyond child welfare.
     """
     return load("dropout", data_dir)
 
@@ -164,7 +164,7 @@ def _disparities(kwargs: dict) -> str:
 def write_snapshots(folder=None) -> dict[str, str]:
     """Write every snapshot, its datasheet and SHA256SUMS (what `make datasets` runs).
 
-    Introduced in {ref}`data-child-welfare`.
+    Introduced in the book page "Data: synthetic child-welfare referrals".
     """
     folder = Path(check_path("folder", folder)) if folder is not None else DATA_DIR
     folder.mkdir(parents=True, exist_ok=True)

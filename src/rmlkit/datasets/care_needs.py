@@ -9,7 +9,7 @@ label choice can be changed and its effect measured.
 
 All data made here is synthetic. No row describes a real patient.
 
-Introduced in {ref}`data-care-needs`.
+Introduced in lesson 6, Where bias comes from.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def make_care_needs(n_patients: int = 50_000, *, random_state=None,
     next year (the labels). Cost also depends on access to care, which is lower for the
     disadvantaged group (``access_bias``).
 
-    Introduced in {ref}`lesson-sources-of-bias`.
+    Introduced in lesson 6, Where bias comes from.
 
     Parameters
     ----------
@@ -169,7 +169,7 @@ def _features(observed: pd.DataFrame) -> pd.DataFrame:
 def risk_scores(observed: pd.DataFrame, label: str, *, train_share: float = 0.5,
                 random_state: int = 0) -> pd.Series:
     """Train a linear model on half the patients to predict ``label``; score the rest.
-    Introduced in {ref}`data-care-needs`.
+    Introduced in the book page "Data: synthetic patients, care needs and costs".
 
 
     Returns the scores of the held-out patients (indexed like ``observed``).
@@ -187,7 +187,7 @@ def risk_scores(observed: pd.DataFrame, label: str, *, train_share: float = 0.5,
 def care_needs_findings(data: Dataset) -> dict[str, float]:
     """Reproduce the label-choice findings of Obermeyer et al. (2019) on ``data``.
 
-    Introduced in {ref}`data-care-needs`.
+    Introduced in lesson 13, Beyond child welfare.
 
     Returns
     -------
@@ -257,7 +257,7 @@ CARE_NEEDS_TARGETS = [
 def care_needs_table(data: Dataset) -> pd.DataFrame:
     """The findings of Obermeyer et al. (2019) beside their values in ``data``.
 
-    Introduced in {ref}`lesson-sources-of-bias`.
+    Introduced in lesson 6, Where bias comes from.
     """
     if not isinstance(data, Dataset) or "race" not in data.observed:
         raise TypeError("data must be what make_care_needs() returns.")

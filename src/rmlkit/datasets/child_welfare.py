@@ -7,7 +7,7 @@ it by a process with named bias mechanisms that can be switched off one at a tim
 
 All data made here is synthetic. No row describes a real child or family.
 
-Introduced in {ref}`lesson-social-data`.
+Introduced in lesson 1, Welcome.
 """
 
 from __future__ import annotations
@@ -446,7 +446,7 @@ def make_child_welfare(
     In the England scenario the stages are England's: assessment (or no further
     action), section 47 enquiry, child protection or child-in-need plan, looked after.
 
-    Introduced in {ref}`lesson-social-data`.
+    Introduced in lesson 4, Building and evaluating a risk model honestly.
 
     Parameters
     ----------
@@ -549,7 +549,7 @@ def generate(n: int, params: dict, rngs: dict) -> Dataset:
 def calibration_table(data: Dataset, scenario: str | None = None) -> pd.DataFrame:
     """Compare a generated data set with the published figures it should reproduce.
 
-    Introduced in {ref}`data-child-welfare`.
+    Introduced in lesson 1, Welcome.
 
     Parameters
     ----------
@@ -585,7 +585,7 @@ def calibration_table(data: Dataset, scenario: str | None = None) -> pd.DataFram
 def implied_ratios(data: Dataset, reference: str = "White") -> pd.DataFrame:
     """True harm by group beside each recorded outcome by group, relative to White children.
 
-    Introduced in {ref}`data-child-welfare`.
+    Introduced in the book page "Data: synthetic child-welfare referrals".
 
     One row per group; columns ``true_harm``, ``referred``, ``screened_in``,
     ``substantiated`` and ``placed`` (per child-year of the simulated population; in
@@ -604,7 +604,7 @@ def mechanism_effects(n_referrals: int = 400_000, *, scenario: str = "us", rando
                       group: str = "Black", reference: str = "White") -> pd.DataFrame:
     """How much of a group's recorded disparity each bias mechanism produces.
 
-    Introduced in {ref}`data-child-welfare`.
+    Introduced in the book page "Data: synthetic child-welfare referrals".
 
     Generates the scenario, then the same world with one bias mechanism switched off at
     a time, and compares ``group`` with ``reference`` at each recorded stage. For each

@@ -10,7 +10,7 @@ for how discipline is recorded.
 
 All data made here is synthetic. No row describes a real student.
 
-Introduced in {ref}`data-dropout`.
+Introduced in the book page "Data: synthetic students and dropout early warning".
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def make_dropout(n_students: int = 50_000, *, random_state=None,
                  measurement_bias: float | None = None) -> Dataset:
     """Simulate students in schools and districts, and whether each drops out.
 
-    Introduced in {ref}`data-dropout`.
+    Introduced in the book page "Data: synthetic students and dropout early warning".
 
     Parameters
     ----------
@@ -180,7 +180,7 @@ def dropout_findings(data: Dataset, *, flag_share: float = 0.25) -> dict[str, fl
     on both. Flags the top ``flag_share`` of students by the full model and compares
     false positive rates by group.
 
-    Introduced in {ref}`data-dropout`.
+    Introduced in the book page "Data: synthetic students and dropout early warning".
     """
     check_type("data", data, Dataset, "the Dataset that make_dropout() or load_dropout() returns")
     flag_share = check_probability("flag_share", flag_share)

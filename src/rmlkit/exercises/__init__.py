@@ -19,7 +19,7 @@ import numpy as np
 from rmlkit.check import Mistake
 
 
-def _reject_upside_down(answer, inverted, message: str) -> None:
+def reject_upside_down(answer, inverted, message: str) -> None:
     """Raise ``Mistake(message)`` when a ratio equals its inverse (and is not 1)."""
     if np.isclose(answer, inverted, rtol=1e-9) and not np.isclose(inverted, 1):
         raise Mistake(message)

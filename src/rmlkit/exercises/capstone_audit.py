@@ -68,10 +68,10 @@ def _check_fpr_table(answer, groups=None) -> None:
             "fpr_table should be a DataFrame with one row per group; yours is a "
             f"{type(answer).__name__}."
         )
-    missing = [c for c in ["value", "ci_low", "ci_high"] if c not in answer.columns]
+    missing = [c for c in ["estimate", "ci_low", "ci_high"] if c not in answer.columns]
     if missing:
         raise Mistake(
-            f"fpr_table has no column {missing[0]!r}: keep the columns value, ci_low and "
+            f"fpr_table has no column {missing[0]!r}: keep the columns estimate, ci_low and "
             "ci_high of the audit's table."
         )
     if groups is not None:
@@ -81,11 +81,11 @@ def _check_fpr_table(answer, groups=None) -> None:
                 "fpr_table should be indexed by group, with one row for each group and one "
                 "for \"all\", holding only the false positive rate."
             )
-    table = answer[["value", "ci_low", "ci_high"]].apply(pd.to_numeric, errors="coerce")
+    table = answer[["estimate", "ci_low", "ci_high"]].apply(pd.to_numeric, errors="coerce")
     if table.isna().any().any() or not ((table >= 0) & (table <= 1)).all().all():
         raise Mistake("Rates and their interval bounds must be numbers between 0 and 1.")
-    if not ((table["ci_low"] <= table["value"]) & (table["value"] <= table["ci_high"])).all():
-        raise Mistake("Each interval should contain its value: ci_low <= value <= ci_high.")
+    if not ((table["ci_low"] <= table["estimate"]) & (table["estimate"] <= table["ci_high"])).all():
+        raise Mistake("Each interval should contain its estimate: ci_low <= estimate <= ci_high.")
     if np.allclose(table["ci_low"], table["ci_high"]):
         raise Mistake(
             "The intervals have no width: ask `audit` for bootstrap intervals "
@@ -134,7 +134,7 @@ q2 = Question(
         "`group_new`. Siblings share their outcomes, so resample whole households "
         "(`clusters=household_new`).",
         "`audit(harmed_new.astype(int), y_pred=tool_flags.astype(int), "
-        "sensitive_features=group_new, metrics=[\"FPR\"], n_bootstrap=200, "
+        "sensitive_features=group_new, metrics=[\"false_positive_rate\"], n_bootstrap=200, "
         "clusters=household_new, random_state=SEED, progress=False)`; then keep its "
         "`table` indexed by group.",
     ],

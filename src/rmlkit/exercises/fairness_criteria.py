@@ -134,7 +134,7 @@ q5 = Question(
     hints=[
         "Compute each group's base rate: the share with the outcome.",
         "Pass a dict of group -> base rate to `impossibility_table(..., precision=0.6, "
-        'false_negative_rate=0.3)` and take its "FPR" column.',
+        'false_negative_rate=0.3)` and take its "false_positive_rate" column.',
     ],
     answer="rmlkit.exercises._answers.fairness_criteria:q5",
 )

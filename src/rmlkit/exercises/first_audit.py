@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rmlkit.check import Mistake, Question, WrittenQuestion
-from rmlkit.exercises import _reject_upside_down
+from rmlkit.exercises import reject_upside_down
 
 __all__ = ["q1", "q2", "w3"]
 
@@ -50,7 +50,7 @@ def _check_fpr_ratio(answer, fpr_by_group: pd.Series | None = None) -> None:
     if not np.isfinite(answer) or answer <= 0:
         raise Mistake("fpr_ratio should be a positive, finite number.")
     if fpr_by_group is not None and {"Black", "White"} <= set(fpr_by_group.index.astype(str)):
-        _reject_upside_down(
+        reject_upside_down(
             answer, fpr_by_group["White"] / fpr_by_group["Black"],
             "fpr_ratio looks upside down: the rate of Black children goes on top, the "
             "rate of White children below.",

@@ -20,7 +20,7 @@ from rmlkit.check import Mistake, Question, WrittenQuestion
 
 __all__ = ["q1", "q2", "q3", "w4"]
 
-TRUTH_COLUMNS = ["flagged_truly_in_need", "in_need_flagged"]
+TRUTH_COLUMNS = ["precision_vs_truth", "true_positive_rate_vs_truth"]
 
 
 def _check_comparison(answer, methods=None) -> None:
@@ -40,7 +40,7 @@ def _check_comparison(answer, methods=None) -> None:
             f"comparison has no column {missing[0]!r}: without `true_outcome_test`, "
             "compare_mitigations cannot judge the models against the truth."
         )
-    for column in ["accuracy", "FPR_gap", *TRUTH_COLUMNS]:
+    for column in ["accuracy", "false_positive_rate_max_min_difference", *TRUTH_COLUMNS]:
         values = pd.to_numeric(answer[column], errors="coerce")
         if values.isna().any() or not values.between(0, 1).all():
             raise Mistake(f"Every value in the column {column!r} should be between 0 and 1.")
@@ -121,10 +121,10 @@ q3 = Question(
     "extra_missed",
     checker=_check_extra_missed,
     hints=[
-        "`in_need_flagged` is a share of the test children who were truly in need, so "
+        "`true_positive_rate_vs_truth` is a share of the test children who were truly in need, so "
         "multiply a change in it by the number of those children, not by all test rows.",
         "The test children truly in need are `harm[~train] == 1`; their number is "
-        "`harm[~train].sum()`. A fall in `in_need_flagged` means more children missed.",
+        "`harm[~train].sum()`. A fall in `true_positive_rate_vs_truth` means more children missed.",
     ],
     answer="rmlkit.exercises._answers.mitigation:q3",
 )

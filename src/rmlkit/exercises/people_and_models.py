@@ -89,10 +89,10 @@ q1 = Question(
     checker=_check_disparity,
     hints=[
         "The model is only in use from year 2 on; in year 1 workers decide in every run. "
-        "The column `screen_in_rate_ratio` already divides each group's rate by White "
+        "The column `selection_rate_ratio_to_reference` already divides each group's rate by White "
         "children's, and a ratio of 1.25 is a disparity of 25 %.",
         'Keep the rows with `group == "Black"` and `year > 1`, group by `policy`, take the '
-        "mean of `screen_in_rate_ratio`, subtract 1 and multiply by 100.",
+        "mean of `selection_rate_ratio_to_reference`, subtract 1 and multiply by 100.",
     ],
     answer="rmlkit.exercises._answers.people_and_models:q1",
 )
@@ -104,7 +104,8 @@ q2 = Question(
         'Run `simulate_feedback_loop` as in the setup, with `policy="support"` and '
         "`deference=0.9` (same households, years and seed).",
         "Then keep its rows for children from Black families after year 1, and compute "
-        "the disparity as in Task 1: 100 times (the mean of `screen_in_rate_ratio` - 1).",
+        "the disparity as in Task 1: 100 times (the mean of "
+        "`selection_rate_ratio_to_reference` - 1).",
     ],
     answer="rmlkit.exercises._answers.people_and_models:q2",
 )
@@ -113,7 +114,8 @@ q3 = Question(
     "extra_history",
     checker=_check_extra_history,
     hints=[
-        "`mean_prior_screened_in_ratio` measures the gap in recorded history: how many past "
+        "`mean_prior_screened_in_ratio_to_reference` measures the gap in recorded history: "
+        "how many past "
         "screen-ins a referral about a child from a Black family carries, relative to a "
         "White child's.",
         'For `group == "Black"`, take that column by year in the "model" run and subtract '

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rmlkit.check import Mistake, Question, WrittenQuestion
-from rmlkit.exercises import _reject_upside_down
+from rmlkit.exercises import reject_upside_down
 
 __all__ = ["q1", "q2", "q3", "q4", "w5"]
 
@@ -106,10 +106,10 @@ def _check_cost_ratio(answer, costs: pd.DataFrame | None = None) -> None:
         raise Mistake("cost_ratio divides one positive cost by another: it must be positive.")
     if costs is None:
         return
-    if not isinstance(costs, pd.DataFrame) or not {"cost", "cost per row"} <= set(costs):
+    if not isinstance(costs, pd.DataFrame) or not {"cost", "cost_per_row"} <= set(costs):
         raise Mistake(
             "costs should be the table returned by `expected_cost` (with the columns "
-            "`cost` and `cost per row`)."
+            "`cost` and `cost_per_row`)."
         )
     index = set(costs.index.astype(str))
     if not {"Black", "White"} <= index:
@@ -125,8 +125,8 @@ def _check_cost_ratio(answer, costs: pd.DataFrame | None = None) -> None:
                 "The costs in `costs` do not use the costs the task gives: a missed child "
                 "costs 10 and an unnecessary investigation 1."
             )
-    per_row = costs["cost per row"]
-    _reject_upside_down(
+    per_row = costs["cost_per_row"]
+    reject_upside_down(
         value, per_row["White"] / per_row["Black"],
         "cost_ratio looks upside down: the cost for Black families goes on top, the "
         "cost for White families below.",
@@ -149,7 +149,7 @@ q2 = Question(
     hints=[
         "The sweep has one row per threshold *and per group*; the group `\"all\"` holds "
         "every referral together.",
-        'Keep the rows where `sweep["group"] == "all"` and `sweep["share flagged"] >= 0.05`, '
+        'Keep the rows where `sweep["group"] == "all"` and `sweep["selection_rate"] >= 0.05`, '
         "then take the largest `precision`.",
     ],
     answer="rmlkit.exercises._answers.tradeoffs:q2",
@@ -172,7 +172,7 @@ q4 = Question(
     hints=[
         "Groups differ in size, so compare the cost *per referral*, not the total cost.",
         'Call `expected_cost(test["placed_2y"], flag_cap, cost_false_negative=10, '
-        "cost_false_positive=1, sensitive_features=group)` and divide the `cost per row` "
+        "cost_false_positive=1, sensitive_features=group)` and divide the `cost_per_row` "
         "of Black families by that of White families.",
     ],
     answer="rmlkit.exercises._answers.tradeoffs:q4",

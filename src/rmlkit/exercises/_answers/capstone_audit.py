@@ -10,7 +10,7 @@ from rmlkit.check import Answer, KnownMistake, same_values
 from rmlkit.exercises._answers import sum_by
 from rmlkit.tradeoffs import capacity_decisions
 
-METRIC = "FPR"  # the name audit() gives the false positive rate, as in the notebook
+METRIC = "false_positive_rate"  # the metric name audit() takes, as in the notebook
 
 
 def found(harmed, workers, tool_score, rule_score):
@@ -36,12 +36,12 @@ def fpr_table(harmed, tool_flags, groups, households, random_state, clusters=Tru
                    sensitive_features=groups, metrics=[METRIC], n_bootstrap=200,
                    clusters=households if clusters else None, random_state=random_state,
                    progress=False)
-    return result.table.set_index("group")[["value", "ci_low", "ci_high"]]
+    return result.table.set_index("group")[["estimate", "ci_low", "ci_high"]]
 
 
 def _values_right(answer, harmed, tool_flags, groups, households, random_state) -> bool:
     expected = fpr_table(harmed, tool_flags, groups, households, random_state)
-    return same_values(answer["value"], expected["value"])
+    return same_values(answer["estimate"], expected["estimate"])
 
 
 def extra_false_positives(harmed, tool_flags, workers, groups, tool="tool"):
@@ -86,10 +86,11 @@ q2 = Answer(
     ],
     solution=(
         'tool_audit = audit(harmed_new.astype(int), y_pred=tool_flags.astype(int),\n'
-        '                   sensitive_features=group_new, metrics=["FPR"], n_bootstrap=200,\n'
+        '                   sensitive_features=group_new, metrics=["false_positive_rate"],\n'
+        '                   n_bootstrap=200,\n'
         '                   clusters=household_new, reference="White", random_state=SEED,\n'
         '                   progress=False)\n'
-        'fpr_table = tool_audit.table.set_index("group")[["value", "ci_low", "ci_high"]]'
+        'fpr_table = tool_audit.table.set_index("group")[["estimate", "ci_low", "ci_high"]]'
     ),
 )
 
@@ -114,13 +115,14 @@ q3 = Answer(
 w4 = (
     'Decision asked for: a substantiation-trained score to decide which referrals are '
     "screened in, at the agency's current capacity. Benefit: at that capacity the tool "
-    'finds about as many truly harmed children as the workers do (a handful fewer), and '
-    'the household bootstrap interval of the difference includes zero: there is no '
-    'evidence of a benefit. It does better than a prior-referrals rule and than chance. '
-    'Risks: against the truth, its false positive rate is far higher for children from '
-    'Black families than for White children, with intervals that do not overlap, and '
-    'compared with the workers it moves unnecessary investigations from White families to'
-    ' Black, Hispanic and Other families. Mitigation could narrow a gap but not fix the '
+    'finds about 210 more truly harmed children than the workers do, of some 3,000, '
+    'and the household bootstrap interval of the difference is clear of zero; it also '
+    'does better than a prior-referrals rule and than chance. That benefit rests on the '
+    "simulation's assumption about how well its screeners see harm. Risks: against the "
+    'truth, its false positive rate is far higher for children from Hispanic families '
+    'than for White children, with intervals that do not overlap, and compared with the '
+    'workers it moves unnecessary investigations from White and Black families to '
+    'Hispanic families. Mitigation could narrow a gap but not fix the '
     'label. Limits: the truth exists only in this simulation; a real agency would see '
     'labels shaped by its own past decisions, the small groups were merged, and the '
     "results depend on the simulation's assumptions about workers. Recommendation: do not"

@@ -54,7 +54,7 @@ def base_rates(people):
 def implied_fpr(people, precision=0.6, false_negative_rate=0.3):
     table = impossibility_table(base_rates(people).to_dict(), precision=precision,
                                 false_negative_rate=false_negative_rate)
-    return table["FPR"]
+    return table["false_positive_rate"]
 
 
 def _column_is(answer, column, wrong) -> bool:
@@ -171,7 +171,7 @@ q5 = Answer(
             "group's base rate is the share *with the outcome*.",
             wrong_value=lambda people: impossibility_table(
                 selection_rate(people).to_dict(), precision=0.6,
-                false_negative_rate=0.3)["FPR"]),
+                false_negative_rate=0.3)["false_positive_rate"]),
         KnownMistake(
             "implied_fpr swaps the two constraints: the task fixes the precision at 0.6 "
             "and the false negative (miss) rate at 0.3.",
@@ -181,7 +181,7 @@ q5 = Answer(
     solution=(
         'base_rates = people.groupby("group")["outcome"].mean().to_dict()\n'
         'table = impossibility_table(base_rates, precision=0.6, false_negative_rate=0.3)\n'
-        'implied_fpr = table["FPR"]'
+        'implied_fpr = table["false_positive_rate"]'
     ),
 )
 

@@ -70,7 +70,7 @@ q2 = Answer(
 
 
 def _fall_in_found(comparison):
-    rates = comparison["in_need_flagged"]
+    rates = comparison["true_positive_rate_vs_truth"]
     return rates["none"] - rates[EQUALIZED_ODDS]
 
 
@@ -80,20 +80,20 @@ q3 = Answer(
     atol=0.5,  # a number of children
     mistakes=[
         KnownMistake(
-            "extra_missed multiplies by every test referral. `in_need_flagged` is a share "
-            "of the test children truly in need, so multiply by their number "
+            "extra_missed multiplies by every test referral. `true_positive_rate_vs_truth` is "
+            "a share of the test children truly in need, so multiply by their number "
             "(`harm[~train].sum()`).",
             wrong_value=lambda comparison, train: _fall_in_found(comparison)
             * np.sum(~np.asarray(train, dtype=bool))),
         KnownMistake(
-            "extra_missed has the wrong sign. A fall in `in_need_flagged` means more "
-            "children missed, so extra_missed should be positive when the mitigated model "
+            "extra_missed has the wrong sign. A fall in `true_positive_rate_vs_truth` means "
+            "more children missed, so extra_missed should be positive when the mitigated model "
             "finds fewer of them.",
             wrong_value=lambda comparison, harm, train: -_fall_in_found(comparison)
             * np.sum(np.asarray(harm)[~np.asarray(train, dtype=bool)] == 1)),
     ],
     solution=(
-        'extra_missed = -change["in_need_flagged"] * harm[~train].sum()'
+        'extra_missed = -change["true_positive_rate_vs_truth"] * harm[~train].sum()'
     ),
 )
 

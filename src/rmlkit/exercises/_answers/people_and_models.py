@@ -14,7 +14,7 @@ def _black(years, first_year=2):
 
 def disparity(years, first_year=2, scale=100, minus=1):
     rows = _black(years, first_year)
-    return scale * (rows.groupby("policy")["screen_in_rate_ratio"].mean() - minus)
+    return scale * (rows.groupby("policy")["selection_rate_ratio_to_reference"].mean() - minus)
 
 
 @functools.lru_cache(maxsize=4)
@@ -25,10 +25,10 @@ def _support_run(n_households, n_years, random_state, deference):
 
 def high_deference_disparity(n_households, n_years, random_state, deference=0.9):
     run = _support_run(n_households, n_years, random_state, deference)
-    return 100 * (_black(run)["screen_in_rate_ratio"].mean() - 1)
+    return 100 * (_black(run)["selection_rate_ratio_to_reference"].mean() - 1)
 
 
-def extra_history(years, column="mean_prior_screened_in_ratio", run="model",
+def extra_history(years, column="mean_prior_screened_in_ratio_to_reference", run="model",
                   baseline="workers"):
     by_year = _black(years, first_year=1).pivot(index="year", columns="policy", values=column)
     return by_year[run] - by_year[baseline]
@@ -53,7 +53,8 @@ q1 = Answer(
     ],
     solution=(
         'later = years[(years["group"] == "Black") & (years["year"] > 1)]\n'
-        'disparity = 100 * (later.groupby("policy")["screen_in_rate_ratio"].mean() - 1)'
+        'disparity = 100 * (later.groupby("policy")["selection_rate_ratio_to_reference"]'
+        '.mean() - 1)'
     ),
 )
 
@@ -76,7 +77,7 @@ q2 = Answer(
         'run = simulate_feedback_loop(N_HOUSEHOLDS, N_YEARS, policy="support", deference=0.9,\n'
         '                             random_state=SEED)\n'
         'later = run[(run["group"] == "Black") & (run["year"] > 1)]\n'
-        'high_deference_disparity = 100 * (later["screen_in_rate_ratio"].mean() - 1)'
+        'high_deference_disparity = 100 * (later["selection_rate_ratio_to_reference"].mean() - 1)'
     ),
 )
 
@@ -84,10 +85,12 @@ q3 = Answer(
     expected=extra_history,
     mistakes=[
         KnownMistake(
-            "extra_history looks like the gap in screen-in *rates* (`screen_in_rate_ratio`). "
-            "The task asks about recorded history: `mean_prior_screened_in_ratio`, how "
-            "many past screen-ins a referral carries.",
-            wrong_value=lambda years: extra_history(years, column="screen_in_rate_ratio")),
+            "extra_history looks like the gap in screen-in *rates* "
+            "(`selection_rate_ratio_to_reference`). The task asks about recorded history: "
+            "`mean_prior_screened_in_ratio_to_reference`, how many past screen-ins a referral "
+            "carries.",
+            wrong_value=lambda years: extra_history(
+                years, column="selection_rate_ratio_to_reference")),
         KnownMistake(
             "extra_history is the wrong way round: take the \"model\" run minus the "
             "\"workers\" run, so that a positive value means the model makes the gap grow.",
@@ -100,7 +103,7 @@ q3 = Answer(
     solution=(
         'black = years[years["group"] == "Black"]\n'
         'by_year = black.pivot(index="year", columns="policy", '
-        'values="mean_prior_screened_in_ratio")\n'
+        'values="mean_prior_screened_in_ratio_to_reference")\n'
         'extra_history = by_year["model"] - by_year["workers"]'
     ),
 )

@@ -18,7 +18,7 @@ def _flagged(test):
 
 
 def _best(sweep, everyone=True, at_least=0.05):
-    rows = sweep["share flagged"] >= at_least
+    rows = sweep["selection_rate"] >= at_least
     if everyone:
         rows &= sweep["group"].astype(str) == "all"
     return sweep.loc[rows, "precision"].max()
@@ -60,11 +60,11 @@ q2 = Answer(
             wrong_value=lambda sweep: _best(sweep, everyone=False)),
         KnownMistake(
             "best_precision comes from a threshold that flags fewer than 5 % of the "
-            "referrals. Keep only the realistic thresholds, `share flagged >= 0.05`.",
+            "referrals. Keep only the realistic thresholds, `selection_rate >= 0.05`.",
             wrong_value=lambda sweep: _best(sweep, at_least=-np.inf)),
     ],
     solution=(
-        'realistic = sweep[(sweep["group"] == "all") & (sweep["share flagged"] >= 0.05)]\n'
+        'realistic = sweep[(sweep["group"] == "all") & (sweep["selection_rate"] >= 0.05)]\n'
         'best_precision = realistic["precision"].max()'
     ),
 )
@@ -89,21 +89,22 @@ q4 = Answer(
     mistakes=[
         KnownMistake(
             "cost_ratio compares the *total* costs of the groups, so the size of each "
-            "group decides it. Compare the cost per referral (`cost per row`).",
+            "group decides it. Compare the cost per referral (`cost_per_row`).",
             wrong_value=lambda test, flag_cap, group: _cost_ratio(test, flag_cap, group,
                                                                   per_row=False)),
     ],
     solution=(
         'costs = expected_cost(test["placed_2y"], flag_cap.astype(int), cost_false_negative=10,\n'
         '                      cost_false_positive=1, sensitive_features=group)\n'
-        'cost_ratio = costs.loc["Black", "cost per row"] / costs.loc["White", "cost per row"]'
+        'cost_ratio = costs.loc["Black", "cost_per_row"] / costs.loc["White", "cost_per_row"]'
     ),
 )
 
 w5 = (
     'Flagging the highest scores, fewer than a third of flagged families go on to have a '
     'child placed, and even at the best realistic flag rate precision stays far below the'
-    " 65 % that What Works for Children's Social Care found no model reached. Most of the"
+    " 65 % given in accounts of the What Works for Children's Social Care study as the"
+    " bar that no model exceeded. Most of the"
     ' 8 families visited each week would therefore be false alarms: an unexpected visit, '
     'worry, stigma and possibly a lasting mistrust of services, for families who were not'
     ' going to need care. At the same time the capacity rule still misses most children '

@@ -242,7 +242,7 @@ def test_feedback_loop_takes_the_same_keywords():
     a = simulate_feedback_loop(4_000, 2, random_state=1, poverty_bias=0.0,
                                screener_accuracy=1.0, bias_share=0.0)
     b = simulate_feedback_loop(4_000, 2, random_state=1)
-    assert not a["screen_in_rate"].equals(b["screen_in_rate"])
+    assert not a["selection_rate"].equals(b["selection_rate"])
     with pytest.raises(TypeError, match="unexpected keyword"):
         simulate_feedback_loop(4_000, 2, random_state=1, label_bais=0)
 

@@ -30,14 +30,14 @@ G = ["A"] * 6 + ["B"] * 4
 def test_rates_at_threshold_by_hand():
     table = rates_at_threshold(Y, S, sensitive_features=G, threshold=0.5)
     # A: flagged .9 .6 .8 -> 3/6; FP = 2 of 4 negatives; FN = 1 (.3) of 2 positives
-    assert table.loc["A", "share flagged"] == pytest.approx(3 / 6, abs=0)
-    assert table.loc["A", "false positive rate"] == pytest.approx(2 / 4, abs=0)
-    assert table.loc["A", "false negative rate"] == pytest.approx(1 / 2, abs=0)
+    assert table.loc["A", "selection_rate"] == pytest.approx(3 / 6, abs=0)
+    assert table.loc["A", "false_positive_rate"] == pytest.approx(2 / 4, abs=0)
+    assert table.loc["A", "false_negative_rate"] == pytest.approx(1 / 2, abs=0)
     # B: flagged .7 .7 .9 -> 3/4; FP = 2 of 3; FN = 0 of 1
-    assert table.loc["B", "share flagged"] == pytest.approx(3 / 4, abs=0)
-    assert table.loc["B", "false positive rate"] == pytest.approx(2 / 3, abs=0)
-    assert table.loc["B", "false negative rate"] == 0
-    assert table.loc["all", "false positive rate"] == pytest.approx(4 / 7, abs=0)
+    assert table.loc["B", "selection_rate"] == pytest.approx(3 / 4, abs=0)
+    assert table.loc["B", "false_positive_rate"] == pytest.approx(2 / 3, abs=0)
+    assert table.loc["B", "false_negative_rate"] == 0
+    assert table.loc["all", "false_positive_rate"] == pytest.approx(4 / 7, abs=0)
     assert list(table["n"]) == [6, 4, 10]
 
 
@@ -50,7 +50,7 @@ def test_rates_at_threshold_matches_fairlearn_on_generated_data():
                         y_pred=(scores >= 0.7).astype(int),
                         sensitive_features=o["race_ethnicity"])
     for group, value in frame.by_group.items():
-        assert table.loc[group, "false positive rate"] == value
+        assert table.loc[group, "false_positive_rate"] == value
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_threshold_explorer_updates_when_the_slider_moves():
     slider.value = 0.95
     assert table.value != before
     expected = rates_at_threshold(Y, S, sensitive_features=G, threshold=0.95)
-    assert expected.loc["A", "share flagged"] == 0
+    assert expected.loc["A", "selection_rate"] == 0
     assert "0.00" in table.value
 
 

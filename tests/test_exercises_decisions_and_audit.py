@@ -65,7 +65,7 @@ def test_tradeoffs_capacity_and_costs(referrals, capsys):
     fails(tradeoffs.q3, np.zeros(len(t), bool), "no referral", **context)
     costs = expected_cost(t["placed_2y"], flags.astype(int), cost_false_negative=10,
                           cost_false_positive=1, sensitive_features=t["group"])
-    per_row = costs["cost per row"]
+    per_row = costs["cost_per_row"]
     assert tradeoffs.q4.check(per_row["Black"] / per_row["White"],
                               costs=costs) is Outcome.PASSED
     fails(tradeoffs.q4, per_row["White"] / per_row["Black"], "upside down", costs=costs)
@@ -77,16 +77,17 @@ def test_tradeoffs_capacity_and_costs(referrals, capsys):
 
 def _comparison():
     methods = ["none", "threshold optimizer (equalized odds)"]
-    return pd.DataFrame({"accuracy": [0.55, 0.65], "FPR_gap": [0.10, 0.04],
-                         "flagged_truly_in_need": [0.28, 0.30],
-                         "in_need_flagged": [0.61, 0.42]}, index=methods), methods
+    return pd.DataFrame({"accuracy": [0.55, 0.65],
+                         "false_positive_rate_max_min_difference": [0.10, 0.04],
+                         "precision_vs_truth": [0.28, 0.30],
+                         "true_positive_rate_vs_truth": [0.61, 0.42]}, index=methods), methods
 
 
 def test_mitigation_comparison_change_and_children(capsys):
     comparison, methods = _comparison()
     assert mitigation.q1.check(comparison, methods=methods) is Outcome.PASSED
-    fails(mitigation.q1, comparison.drop(columns="in_need_flagged"), "true_outcome_test",
-          methods=methods)
+    fails(mitigation.q1, comparison.drop(columns="true_positive_rate_vs_truth"),
+          "true_outcome_test", methods=methods)
     fails(mitigation.q1, comparison.iloc[::-1], "one row for each method", methods=methods)
     change = comparison.loc[methods[1]] - comparison.loc["none"]
     assert mitigation.q2.check(change, comparison=comparison) is Outcome.PASSED
@@ -129,13 +130,13 @@ def test_capstone_found_fpr_table_and_false_positives(capsys):
     fails(capstone_audit.q1, found.replace(2, 1), "on the truth", **context)
 
     groups = np.array(["White", "Black", "White", "Black", "White", "Black"])
-    table = pd.DataFrame({"value": [0.5, 0.3, 0.4], "ci_low": [0.4, 0.2, 0.35],
+    table = pd.DataFrame({"estimate": [0.5, 0.3, 0.4], "ci_low": [0.4, 0.2, 0.35],
                           "ci_high": [0.6, 0.4, 0.45]}, index=["Black", "White", "all"])
     assert capstone_audit.q2.check(table, groups=groups) is Outcome.PASSED
     fails(capstone_audit.q2, table.drop(index="all"), "one for \"all\"", groups=groups)
-    fails(capstone_audit.q2, table.assign(ci_low=table["value"], ci_high=table["value"]),
+    fails(capstone_audit.q2, table.assign(ci_low=table["estimate"], ci_high=table["estimate"]),
           "no width", groups=groups)
-    fails(capstone_audit.q2, table.assign(ci_low=0.55), "contain its value", groups=groups)
+    fails(capstone_audit.q2, table.assign(ci_low=0.55), "contain its estimate", groups=groups)
     fails(capstone_audit.q2, table.drop(columns="ci_high"), "ci_high", groups=groups)
 
     extra = pd.Series({"Black": 49, "White": -161})
