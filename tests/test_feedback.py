@@ -78,39 +78,65 @@ def test_deference_runs_from_workers_to_model():
     pd.testing.assert_frame_equal(never, workers)
 
 
-def test_without_bias_workers_keep_the_screen_in_gap_steady(runs):
-    ratio = _black(runs["no_bias_workers"], "selection_rate_ratio_to_reference")
-    assert abs(ratio.iloc[-1] - ratio.iloc[0]) < 0.1
-    assert ratio.between(0.85, 1.2).all()
+SEEDS = range(10)
 
 
-def test_the_model_screens_in_more_children_from_black_families_than_workers(runs):
-    model = _black(runs["model"], "selection_rate_ratio_to_reference").loc[2:]
-    workers = _black(runs["workers"], "selection_rate_ratio_to_reference").loc[2:]
-    assert (model > workers + 0.15).all()
+@pytest.fixture(scope="module")
+def seeds():
+    """Ten seeds of the runs the tests compare: one run's year-to-year wobble is as large
+    as the effects (about 1,000 referrals a year for children from Black families)."""
+    settings = {
+        "workers": dict(policy="workers"),
+        "model": dict(policy="model"),
+        "no_bias_workers": dict(policy="workers", scenario="no_bias"),
+        "no_bias_model": dict(policy="model", scenario="no_bias"),
+        "strong_surveillance_model": dict(policy="model", scenario="no_bias",
+                                          surveillance_bias=3),
+    }
+    return {name: [simulate_feedback_loop(N, 5, random_state=seed, **kw) for seed in SEEDS]
+            for name, kw in settings.items()}
 
 
-def test_model_decisions_feed_a_growing_gap_in_recorded_history(runs):
-    for scenario in ("model", "no_bias_model"):
-        workers_run = "workers" if scenario == "model" else "no_bias_workers"
-        extra = (_black(runs[scenario], "mean_prior_screened_in_ratio_to_reference")
-                 - _black(runs[workers_run], "mean_prior_screened_in_ratio_to_reference"))
-        assert extra.iloc[0] == 0  # the same first year
-        assert extra.iloc[-1] > extra.iloc[1] + 0.05, scenario
+def _mean_black(runs, column):
+    """The Black group's value of ``column`` by year, averaged over the seeds."""
+    return pd.concat([_black(frame, column) for frame in runs], axis=1).mean(axis=1)
 
 
-def test_surveillance_bias_widens_the_gap_in_prior_records(runs):
-    with_bias = runs["surveillance_model"]
-    without = runs["no_bias_model"]
-    for column in ("mean_prior_referrals", "mean_prior_screened_in_ratio_to_reference"):
-        gap_with = _black(with_bias, column) / (
-            1 if column.endswith("ratio") else
-            with_bias[with_bias["group"] == "White"].set_index("year")[column])
-        gap_without = _black(without, column) / (
-            1 if column.endswith("ratio") else
-            without[without["group"] == "White"].set_index("year")[column])
-        assert gap_with.iloc[-1] > gap_without.iloc[-1], column
-        assert gap_with.iloc[-1] > gap_with.iloc[0], column
+def test_without_bias_workers_keep_the_screen_in_gap_steady(seeds):
+    ratio = _mean_black(seeds["no_bias_workers"], "selection_rate_ratio_to_reference")
+    assert ratio.between(0.95, 1.05).all(), ratio
+
+
+def test_the_model_screens_in_more_children_from_black_families_than_workers(seeds):
+    # The direction Cheng et al. (2022) found: the tool alone, more than the workers.
+    model = _mean_black(seeds["model"], "selection_rate_ratio_to_reference").loc[2:]
+    workers = _mean_black(seeds["workers"], "selection_rate_ratio_to_reference").loc[2:]
+    assert (model > workers).all() and (model - workers).mean() > 0.03, (model, workers)
+
+
+def test_decisions_feed_a_growing_gap_in_recorded_history(seeds):
+    column = "mean_prior_screened_in_ratio_to_reference"
+    for name in ("workers", "model", "no_bias_workers", "no_bias_model"):
+        gap = _mean_black(seeds[name], column)
+        assert gap.iloc[-1] > gap.iloc[0] + 0.05, (name, gap)
+    # Without bias the workers' decisions follow need, and the model's add to the gap;
+    # with the scenario's biases the workers' own decisions already widen it about as
+    # much as the model's (lesson 10 shows both).
+    extra = (_mean_black(seeds["no_bias_model"], column)
+             - _mean_black(seeds["no_bias_workers"], column))
+    assert extra.iloc[0] == 0 and extra.iloc[-1] > 0.02, extra
+
+
+def test_surveillance_bias_widens_the_gap_in_prior_records(seeds):
+    def referral_gap(runs):
+        return pd.concat([_black(f, "mean_prior_referrals")
+                          / f[f["group"] == "White"].set_index("year")["mean_prior_referrals"]
+                          for f in runs], axis=1).mean(axis=1)
+
+    with_bias = referral_gap(seeds["strong_surveillance_model"])
+    without = referral_gap(seeds["no_bias_model"])
+    assert (with_bias > without).all(), (with_bias, without)
+    assert with_bias.iloc[-1] > with_bias.iloc[0], with_bias
 
 
 def test_selective_labels_the_observed_auc_is_not_the_true_auc(runs):

@@ -28,6 +28,11 @@ FEATURES = ["child_age", "n_children", "carer_age", "deprivation_decile", "disab
             "housing_support", "police_contact", "health_contact", "year"]
 
 
+def boosted_model():
+    return HistGradientBoostingClassifier(max_iter=300, max_leaf_nodes=63,
+                                          min_samples_leaf=5, random_state=0)
+
+
 def fit_and_score(model, X, y, train, test):
     model.fit(X.iloc[train], y.iloc[train])
     return model.predict_proba(X.iloc[test])[:, 1]
@@ -47,12 +52,11 @@ def results(request):
     grouped = next(GroupShuffleSplit(1, test_size=0.3, random_state=0)
                    .split(X, y, groups=s["household_id"]))
     shuffled = next(ShuffleSplit(1, test_size=0.3, random_state=0).split(X))
-    out = {"scenario": request.param, "frame": s, "y": y, "grouped": grouped}
+    out = {"scenario": request.param, "frame": s, "X": X, "y": y, "grouped": grouped}
     for name, split in [("grouped", grouped), ("random", shuffled)]:
         for kind, model in [
             ("lr", make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))),
-            ("gb", HistGradientBoostingClassifier(max_iter=300, max_leaf_nodes=63,
-                                                  min_samples_leaf=5, random_state=0)),
+            ("gb", boosted_model()),
         ]:
             scores = fit_and_score(model, X, y, *split)
             out[(name, kind)] = (scores, roc_auc_score(y.iloc[split[1]], scores))
@@ -67,9 +71,30 @@ def test_auc_is_in_the_published_band(results):
     assert results[("grouped", "gb")][1] >= results[("grouped", "lr")][1] + 0.05
 
 
+def leakage_aucs(results, n_splits=3):
+    """Mean test AUC of the boosted model over household splits and over row splits.
+
+    One split of 150,000 referrals moves the grouped AUC by about 0.01 (England, seed 11:
+    0.840 against 0.818 for seed 7), as much as half the effect, so the comparison
+    averages a few splits; the first of each is the one the other tests use."""
+    s, y = results["frame"], results["y"]
+    X = results["X"]
+    aucs = {"grouped": [results[("grouped", "gb")][1]], "random": [results[("random", "gb")][1]]}
+    for seed in range(1, n_splits):
+        splits = {
+            "grouped": next(GroupShuffleSplit(1, test_size=0.3, random_state=seed)
+                            .split(X, y, groups=s["household_id"])),
+            "random": next(ShuffleSplit(1, test_size=0.3, random_state=seed).split(X)),
+        }
+        for name, split in splits.items():
+            scores = fit_and_score(boosted_model(), X, y, *split)
+            aucs[name].append(roc_auc_score(y.iloc[split[1]], scores))
+    return {name: float(np.mean(values)) for name, values in aucs.items()}
+
+
 def test_household_leakage_inflates_auc(results):
-    grouped, random = results[("grouped", "gb")][1], results[("random", "gb")][1]
-    assert random - grouped >= 0.02, f"random {random:.3f} vs grouped {grouped:.3f}"
+    aucs = leakage_aucs(results)
+    assert aucs["random"] - aucs["grouped"] >= 0.02, aucs
 
 
 def test_black_children_are_placed_more_at_the_same_top_scores(results):
