@@ -27,6 +27,7 @@ from ._snapshots import (
 from .care_needs import care_needs_findings, care_needs_table, make_care_needs
 from .child_welfare import (
     ASSUMPTIONS,
+    BIAS_MECHANISMS,
     MECHANISMS,
     SCENARIOS,
     calibration_table,
@@ -37,7 +38,8 @@ from .child_welfare import (
 from .dropout import dropout_findings, make_dropout
 
 __all__ = [
-    "ASSUMPTIONS", "CausalGraph", "Dataset", "MECHANISMS", "SCENARIOS", "SNAPSHOTS",
+    "ASSUMPTIONS", "BIAS_MECHANISMS", "CausalGraph", "Dataset", "MECHANISMS", "SCENARIOS",
+    "SNAPSHOTS",
     "calibration_table",
     "implied_ratios", "mechanism_effects",
     "load_child_welfare", "make_child_welfare", "snapshot_checksum", "write_snapshots",
