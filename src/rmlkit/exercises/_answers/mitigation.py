@@ -107,7 +107,8 @@ w4 = (
     'flags fewer children who were really in need: many more children in need are missed,'
     ' so the gain in accuracy mostly comes from flagging fewer children. It also treats '
     'groups differently, with a threshold per group, which changes what a score means and'
-    ' may raise legal questions about using race. A smaller disparity metric is evidence '
+    " needs each child's race at the moment of decision. A smaller disparity metric is "
+    'evidence '
     'about that metric on that data, not about the system: fairness also depends on the '
     'label, on what happens to flagged families, on who chose the constraint and on '
     'whether the tool should be used at all. I would report the trade-off openly, with '
