@@ -389,6 +389,11 @@ SETUP = {
         lambda tmp: dict(X_train=features(), y_train=labels(), X_test=features(),
                          y_test=labels(), sensitive_train=groups(), sensitive_test=groups(),
                          methods=["none", "reweighing"])),
+    "rmlkit.tradeoffs.plot_rates_by_group": Setup(
+        "one threshold for every group (a dict of group -> threshold also works)",
+        lambda tmp: dict(y_true=labels(), scores=scores(), sensitive_features=groups(),
+                         thresholds=0.5),
+        kinds={"thresholds": "probability"}),
     "rmlkit.datasets.child_welfare.calibration_table": Setup(
         "takes a child-welfare Dataset", lambda tmp: dict(data=_cw(tmp)),
         kinds={"data": "dataset", "scenario": "name"}),

@@ -1,6 +1,6 @@
 """Decisions and their trade-offs: where to set a threshold, and who bears the errors.
 
-Introduced in lesson 8, Decisions and trade-offs: thresholds, costs and capacity.
+Introduced in lesson 7, Fairness criteria and why they conflict.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from ._checks import (
 from .metrics import GroupMetrics, factorize_groups, label, rates_from_counts
 
 __all__ = [
-    "capacity_decisions", "expected_cost", "impossibility_table", "rates_at_threshold",
-    "threshold_sweep",
+    "capacity_decisions", "expected_cost", "impossibility_table", "plot_cost_and_capacity",
+    "plot_impossibility", "plot_rates_by_group", "rates_at_threshold", "threshold_sweep",
 ]
 
 
@@ -199,12 +199,14 @@ def plot_rates_by_group(y_true, scores, *, sensitive_features, thresholds, ax=No
     check_same_length(y_true=y, scores=s, sensitive_features=groups)
     names = sorted(set(groups))
     if not isinstance(thresholds, dict):
-        thresholds = {name: thresholds for name in names}
+        one = check_number("thresholds", thresholds, low=0, high=1)
+        thresholds = {name: one for name in names}
     missing = [n for n in names if n not in thresholds]
     if missing:
         raise ValueError(f"thresholds has no value for these groups: {', '.join(missing)}.")
-    cut = np.array([check_number(f"threshold for {g}", thresholds[g], low=0, high=1)
-                    for g in groups])
+    per_group = {g: check_number(f"thresholds[{g!r}]", thresholds[g], low=0, high=1)
+                 for g in names}
+    cut = np.array([per_group[g] for g in groups])
     d = (s >= cut).astype(np.int8)
     table = _rates_by_group(y, d, groups).drop(index="all")[_RATES]
     if ax is None:
@@ -255,7 +257,9 @@ def plot_cost_and_capacity(y_true, scores, *, sensitive_features, capacity: int,
     """
     import matplotlib.pyplot as plt
 
-    d = capacity_decisions(scores, capacity, periods=periods).astype(int)
+    s = as_scores("scores", scores)
+    check_same_length(y_true=as_binary("y_true", y_true), scores=s)
+    d = capacity_decisions(s, capacity, periods=periods).astype(int)
     table = expected_cost(y_true, d, cost_false_negative=cost_false_negative,
                           cost_false_positive=cost_false_positive,
                           sensitive_features=sensitive_features)
