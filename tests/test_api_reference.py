@@ -194,3 +194,44 @@ def test_each_built_lesson_links_the_functions_it_uses(built_book):
         assert [name for _, name in links] == names, f"lesson {lesson.number}"
         for page, name in links:
             assert api_reference.page_path(name.rsplit(".", 1)[0]).stem == page
+
+
+def rmlkit_imports(page) -> set[str]:
+    """The names a page's code imports from rmlkit's modules, as module.name."""
+    import ast
+
+    import nbformat
+
+    found = set()
+    for cell in nbformat.read(page.path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(api_reference._python(cell.source))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rmlkit"):
+                found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize("page", LESSONS, ids=lambda page: page.path.stem)
+def test_what_a_lesson_imports_from_rmlkit_is_public(page):
+    # A name a lesson imports must be in its module's __all__, so that the API reference
+    # documents it and the bad-input walker calls it. Modules and the exercises' questions
+    # are not functions to document.
+    import importlib
+
+    private = []
+    for name in sorted(rmlkit_imports(page)):
+        module_name, attribute = name.rsplit(".", 1)
+        if module_name.startswith("rmlkit.exercises"):
+            continue
+        module = importlib.import_module(module_name)
+        value = getattr(module, attribute)
+        if isinstance(value, type(module)):
+            continue
+        if attribute not in getattr(module, "__all__", ()):
+            private.append(name)
+    assert not private, f"{page.path.name} imports names outside __all__: {private}"

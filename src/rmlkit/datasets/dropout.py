@@ -34,7 +34,7 @@ from .._checks import (
 from ._dataset import Dataset, streams
 from ._graph import dropout_graph
 
-__all__ = ["DROPOUT_DEFAULTS", "dropout_findings", "make_dropout"]
+__all__ = ["DROPOUT_DEFAULTS", "ENVIRONMENT", "INDIVIDUAL", "dropout_findings", "make_dropout"]
 
 DROPOUT_DEFAULTS = dict(
     groups=["White", "Black", "Hispanic", "Asian", "Other"],
@@ -53,8 +53,10 @@ DROPOUT_DEFAULTS = dict(
     mechanisms={"measurement_bias": 1.0},
 )
 
+#: The features about the student (the individual risk factors of an early-warning system).
 INDIVIDUAL = ["attendance_rate", "gpa", "discipline_incidents", "test_score", "retained",
               "low_income", "english_learner", "disability"]
+#: The features about the student's school and district (the environment).
 ENVIRONMENT = ["school_poverty_rate", "school_past_dropout_rate", "school_size",
                "district_poverty_rate"]
 
