@@ -103,3 +103,19 @@ def browser():
         browser = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def graded_checks(monkeypatch):
+    """Exercise checks behave as in a graded workshop (``RMLKIT_GRADED=1``)."""
+    monkeypatch.setenv("RMLKIT_GRADED", "1")
+
+
+def fails(question, answer, words, **context):
+    """The question's check rejects ``answer`` as incorrect, saying ``words``."""
+    from rmlkit.check import CheckFailed, Outcome
+
+    with pytest.raises(CheckFailed) as error:
+        question.check(answer, **context)
+    assert error.value.outcome is Outcome.INCORRECT
+    assert words.lower() in str(error.value).lower(), str(error.value)

@@ -12,22 +12,16 @@ import pandas as pd
 import pytest
 
 from rmlkit import check
-from rmlkit.check import CheckFailed, Outcome
+from rmlkit.check import Outcome
 from rmlkit.exercises import fairness_criteria, risk_model, social_data, sources_of_bias
+
+from conftest import fails
 
 MAIN = ["White", "Hispanic", "Black"]
 
 
-@pytest.fixture(autouse=True)
-def graded(monkeypatch):
-    monkeypatch.setenv("RMLKIT_GRADED", "1")
-
-
-def fails(question, answer, words, **context):
-    with pytest.raises(CheckFailed) as error:
-        question.check(answer, **context)
-    assert error.value.outcome is Outcome.INCORRECT
-    assert words.lower() in str(error.value).lower(), str(error.value)
+# Every check here behaves as in a graded workshop.
+pytestmark = pytest.mark.usefixtures("graded_checks")
 
 
 def test_social_data_shares_by_group(capsys):

@@ -12,21 +12,14 @@ import pandas as pd
 import pytest
 
 from rmlkit import check
-from rmlkit.check import CheckFailed, Outcome
+from rmlkit.check import Outcome
 from rmlkit.exercises import capstone_audit, mitigation, people_and_models, tradeoffs
 from rmlkit.tradeoffs import capacity_decisions, expected_cost
 
+from conftest import fails
 
-@pytest.fixture(autouse=True)
-def graded(monkeypatch):
-    monkeypatch.setenv("RMLKIT_GRADED", "1")
-
-
-def fails(question, answer, words, **context):
-    with pytest.raises(CheckFailed) as error:
-        question.check(answer, **context)
-    assert error.value.outcome is Outcome.INCORRECT
-    assert words.lower() in str(error.value).lower(), str(error.value)
+# Every check here behaves as in a graded workshop.
+pytestmark = pytest.mark.usefixtures("graded_checks")
 
 
 @pytest.fixture
