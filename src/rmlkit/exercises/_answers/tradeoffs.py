@@ -102,9 +102,10 @@ q4 = Answer(
 
 w5 = (
     'Flagging the highest scores, fewer than a third of flagged families go on to have a '
-    'child placed, and even at the best realistic flag rate precision stays far below the'
-    " 65 % given in accounts of the What Works for Children's Social Care study as the"
-    " bar that no model exceeded. Most of the"
+    'child placed, and even at the best realistic flag rate about two in three flags are '
+    "false alarms (for one outcome of the What Works for Children's Social Care study, 58 %"
+    " of flags were false positives, and none of its models reached its researchers' own"
+    ' minimum bar). Most of the'
     ' 8 families visited each week would therefore be false alarms: an unexpected visit, '
     'worry, stigma and possibly a lasting mistrust of services, for families who were not'
     ' going to need care. At the same time the capacity rule still misses most children '
