@@ -5,7 +5,9 @@ a placement model on screened-in referrals has a test AUC in 0.65-0.85; splittin
 siblings across training and test data inflates the AUC; at the same (top) scores of a
 logistic regression, Black children are placed more often than White children (50 % vs
 30 %); and no model reaches 65 %
-precision at the flagging rates used in practice.
+precision at the flagging rates used in practice (the bar the calibration targets give
+for the What Works study; the book does not quote it, because the report itself could
+not be read, and says only that precision stays low).
 """
 
 from __future__ import annotations
