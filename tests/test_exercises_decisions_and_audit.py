@@ -191,9 +191,10 @@ def test_every_question_has_graduated_hints_and_a_solution(module):
         assert isinstance(stored, check.Answer) and stored.solution
 
 
-def test_the_mitigation_exercise_right_choice_holds_on_the_course_data():
+def test_the_mitigation_exercise_right_choice_and_model_answer_hold_on_the_course_data():
     # Task 5's right choice (B) says the equalized-odds model finds more children in need
-    # at its own rule only because it flags far more: check that on the exercise's data.
+    # at its own rule only because it flags far more; the model answer and the rubric say
+    # what changes at the same capacity. Check both on the exercise's data.
     from exercise_bank import prepare
 
     from rmlkit.exercises._answers import mitigation as answers
@@ -206,5 +207,12 @@ def test_the_mitigation_exercise_right_choice_holds_on_the_course_data():
     own_rules = answers._comparison(**data, capacity=None, methods=ns["methods"])
     flags = own_rules["selection_rate"] * ns["test"].sum()
     assert flags[eo] > flags["none"] + ns["capacity"], flags
+    assert flags["none"] < ns["capacity"], flags  # its own rule flags few referrals or none
     assert answers._fall_in_found(own_rules) * in_need < -100  # many more found, own rules
     assert answers._fall_in_found(at_capacity) * in_need >= 0  # no more at equal capacity
+    change = at_capacity.loc[eo] - at_capacity.loc["none"]
+    for gap in ["selection_rate_max_min_difference", "false_positive_rate_max_min_difference"]:
+        assert change[gap] < 0, change  # the gaps still shrink
+    assert abs(change["accuracy"]) < 0.01, change  # accuracy on the label barely moves
+    assert change["precision_vs_truth"] < 0, change  # flags a little less often right
+    assert own_rules.loc[eo, "accuracy"] < own_rules.loc["none", "accuracy"]  # choice C

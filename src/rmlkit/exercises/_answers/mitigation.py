@@ -190,23 +190,24 @@ q5 = Answer(
 )
 
 w6 = (
-    'At its own decision rule the equalized-odds threshold optimizer seems to win: the '
-    'gaps between groups shrink and it misses far fewer children in need. But it flags '
-    'far more referrals than the unmitigated model, and an agency cannot investigate '
-    'more families because a method says so. At the same capacity, the number of '
-    'referrals the agency can act on, the picture changes: the gaps in selection and '
-    'false positive rates still shrink, accuracy on the label barely moves, and the '
-    'mitigated model finds no more children in need than the unmitigated one; it misses '
-    'a few more, and the children it flags were truly harmed a little less often. So the '
-    'vendor\'s "misses fewer children" is an artefact of flagging more, not of the '
+    'At their own decision rules the equalized-odds threshold optimizer seems to win: it '
+    'misses far fewer children in need. But it flags far more referrals than the '
+    'unmitigated model, whose own rule flags few or none, and an agency cannot '
+    'investigate more families because a method says so. At the same capacity, the '
+    'number of referrals the agency can act on, the picture changes: the gaps in '
+    'selection and false positive rates between groups do shrink, so in that narrow '
+    'sense the vendor is right, and accuracy on the label barely moves; but the '
+    'mitigated model finds no more children in need than the unmitigated one. It misses '
+    'a few more, and the children it flags were truly harmed a little less often. So '
+    '"misses far fewer children" is an artefact of flagging more, not of the '
     'mitigation. The gaps and the accuracy are measured against substantiation, a '
     'recorded label that depends on who is reported, watched and substantiated; equal '
     'error rates on it are not equal errors against the harm it stands in for. The '
     'method also treats groups differently, with a threshold for each group, which '
     "needs each child's race at the moment of decision and changes what a score means. "
     'A smaller disparity metric is evidence about that metric on that data, not about '
-    'the system: before calling it fairer I would want the comparison at the agency\'s '
-    'real capacity, on other splits, what happens to flagged families, who chose the '
+    "the system: before calling it fairer I would want the comparison at the agency's "
+    'real capacity and on other splits, what happens to flagged families, who chose the '
     'constraint, and the views of the families and practitioners affected.'
 )
 
