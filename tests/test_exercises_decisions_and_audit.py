@@ -7,6 +7,8 @@ submission bank: tests/test_submission_bank.py."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -68,29 +70,69 @@ def test_tradeoffs_capacity_and_costs(referrals, capsys):
     fails(tradeoffs.q4, -1.0, "positive", costs=costs)
 
 
-def _comparison():
+def _comparison(shares=(0.1, 0.1)):
     methods = ["none", "threshold optimizer (equalized odds)"]
-    return pd.DataFrame({"accuracy": [0.55, 0.65],
-                         "false_positive_rate_max_min_difference": [0.10, 0.04],
-                         "precision_vs_truth": [0.28, 0.30],
-                         "true_positive_rate_vs_truth": [0.61, 0.42]}, index=methods), methods
+    return pd.DataFrame({"accuracy": [0.77, 0.77],
+                         "selection_rate": list(shares),
+                         "false_positive_rate_max_min_difference": [0.07, 0.01],
+                         "precision_vs_truth": [0.41, 0.40],
+                         "true_positive_rate_vs_truth": [0.15, 0.14]}, index=methods), methods
 
 
-def test_mitigation_comparison_change_and_children(capsys):
+def test_mitigation_comparison_at_the_same_capacity(capsys):
     comparison, methods = _comparison()
-    assert mitigation.q1.check(comparison, methods=methods) is Outcome.PASSED
+    context = dict(methods=methods, capacity=100, n_test=1_000)
+    assert mitigation.q1.check(comparison, **context) is Outcome.PASSED
     fails(mitigation.q1, comparison.drop(columns="true_positive_rate_vs_truth"),
-          "true_outcome_test", methods=methods)
-    fails(mitigation.q1, comparison.iloc[::-1], "one row for each method", methods=methods)
+          "true_outcome_test", **context)
+    fails(mitigation.q1, comparison.iloc[::-1], "one row for each method", **context)
+    # The wrong idea: each method at its own decision rule, flagging different numbers.
+    own_rules, _ = _comparison(shares=(0.0, 0.64))
+    fails(mitigation.q1, own_rules, "flag different shares", **context)
+    fails(mitigation.q1, own_rules, "capacity=capacity", **context)
+    # The same share, but not the capacity of the test referrals (other rows evaluated).
+    fails(mitigation.q1, _comparison(shares=(0.04, 0.04))[0], "test rows", **context)
+
+
+def test_mitigation_change_and_children_missed(capsys):
+    comparison, methods = _comparison()
     change = comparison.loc[methods[1]] - comparison.loc["none"]
     assert mitigation.q2.check(change, comparison=comparison) is Outcome.PASSED
     fails(mitigation.q2, -change, "upside down", comparison=comparison)
     fails(mitigation.q2, change + 0.01, "one row of `comparison` minus another",
           comparison=comparison)
-    assert mitigation.q3.check(168.0, n_test=4_000) is Outcome.PASSED
-    assert mitigation.q3.check(-12, n_test=4_000) is Outcome.PASSED
-    fails(mitigation.q3, 0.19, "looks like a share", n_test=4_000)
-    fails(mitigation.q3, 9_000.0, "more than the number", n_test=4_000)
+    assert mitigation.q3.check(10.0, n_test=6_000) is Outcome.PASSED
+    assert mitigation.q3.check(-12, n_test=6_000) is Outcome.PASSED
+    fails(mitigation.q3, 0.19, "looks like a share", n_test=6_000)
+    fails(mitigation.q3, 9_000.0, "more than the number", n_test=6_000)
+
+
+def test_mitigation_flags_at_each_methods_own_rule(capsys):
+    methods = ["none", "threshold optimizer (equalized odds)"]
+    flags = pd.Series([0.0, 3_967.0], index=methods)
+    context = dict(methods=methods, n_test=6_190)
+    assert mitigation.q4.check(flags, **context) is Outcome.PASSED
+    assert mitigation.q4.check(flags.iloc[::-1], **context) is Outcome.PASSED
+    fails(mitigation.q4, flags / 6_190, "looks like shares", **context)
+    fails(mitigation.q4, flags / 6_190 * 25_000, "more referrals than there are", **context)
+    fails(mitigation.q4, flags.drop("none"), "one value for each method", **context)
+    fails(mitigation.q4, flags.to_numpy(), "pandas Series", **context)
+    fails(mitigation.q4, -flags, "none negative", **context)
+
+
+def test_mitigation_why_is_one_of_the_letters(capsys):
+    for letter in [*mitigation.CHOICES, " b "]:
+        assert mitigation.q5.check(letter) is Outcome.PASSED
+    fails(mitigation.q5, "E", "one of the letters")
+    fails(mitigation.q5, 2, "one of the letters")
+
+
+def test_the_mitigation_exercise_lists_every_choice_of_task_5():
+    from exercise_bank import read_source
+
+    nb = read_source("mitigation", "mitigation.ipynb")
+    task = next(c.source for c in nb.cells if c.source.startswith("## Task 5"))
+    assert re.findall(r"^- \*\*([A-Z])\.\*\*", task, re.M) == list(mitigation.CHOICES)
 
 
 def test_people_and_models_disparity_and_history(capsys):
@@ -147,3 +189,30 @@ def test_every_question_has_graduated_hints_and_a_solution(module):
         assert len(question.hints) >= 2
         stored = check._load(question._answer, check.Answer)
         assert isinstance(stored, check.Answer) and stored.solution
+
+
+def test_the_mitigation_exercise_right_choice_and_model_answer_hold_on_the_course_data():
+    # Task 5's right choice (B) says the equalized-odds model finds more children in need
+    # at its own rule only because it flags far more; the model answer and the rubric say
+    # what changes at the same capacity. Check both on the exercise's data.
+    from exercise_bank import prepare
+
+    from rmlkit.exercises._answers import mitigation as answers
+
+    ns, _ = prepare("mitigation", "mitigation.ipynb")
+    data = {k: ns[k] for k in ["X", "y", "harm", "group", "train", "test"]}
+    data |= dict(model=ns["tool"].model, random_state=ns["SEED"])
+    eo, in_need = answers.EQUALIZED_ODDS, int(ns["harm"][ns["test"]].sum())
+    at_capacity = answers._comparison(**data, capacity=ns["capacity"])
+    own_rules = answers._comparison(**data, capacity=None, methods=ns["methods"])
+    flags = own_rules["selection_rate"] * ns["test"].sum()
+    assert flags[eo] > flags["none"] + ns["capacity"], flags
+    assert flags["none"] < ns["capacity"], flags  # its own rule flags few referrals or none
+    assert answers._fall_in_found(own_rules) * in_need < -100  # many more found, own rules
+    assert answers._fall_in_found(at_capacity) * in_need >= 0  # no more at equal capacity
+    change = at_capacity.loc[eo] - at_capacity.loc["none"]
+    for gap in ["selection_rate_max_min_difference", "false_positive_rate_max_min_difference"]:
+        assert change[gap] < 0, change  # the gaps still shrink
+    assert abs(change["accuracy"]) < 0.01, change  # accuracy on the label barely moves
+    assert change["precision_vs_truth"] < 0, change  # flags a little less often right
+    assert own_rules.loc[eo, "accuracy"] < own_rules.loc["none", "accuracy"]  # choice C
