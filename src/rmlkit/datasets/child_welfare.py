@@ -657,7 +657,21 @@ _ENGLAND_MECHANISMS = {
         "of this world. At 0 every group has the same deprivation and the same need. Not "
         "a measurement error, but it still shapes what a model learns."
     ),
+    "screener_bias": (
+        "Workers decide to assess referrals about some groups more often on the same "
+        "information."
+    ),
+    "label_bias": (
+        "The outcomes used as labels (the child-in-need finding, becoming looked after) "
+        "are more likely for some groups at the same true harm: the proxy measures the "
+        "system as well as the child."
+    ),
 }
+_ENGLAND_COLLECTION = (
+    "need and harm, referral,\nthe decision to assess (a score with a threshold, then "
+    "reversals), the assessment\n(child in need or no further action), section 47 "
+    "enquiries and plans, re-referral\nwithin 12 months and becoming looked after within "
+    "2 years.")
 _ENGLAND_ASSUMPTIONS = {
     "screener_accuracy": dict(
         meaning=(
@@ -723,6 +737,7 @@ def _datasheet(params: dict) -> str:
     )
     groups = ", ".join(params["groups"])
     by_score, published = (_ENGLAND_SECTIONS if england else _US_SECTIONS)
+    collection = _ENGLAND_COLLECTION if england else _US_COLLECTION
     return f"""# Datasheet: synthetic child-welfare referrals
 
 *Scenario `{params['scenario']}`, {params['n_referrals']:,} rows, {params['years']} years
@@ -756,9 +771,7 @@ latent need, harm, every child's outcome had the referral been screened in, the 
 without label bias, and flags for the rows each mechanism changed.
 
 ## Collection process
-Simulated, vectorised over households, one year at a time: need and harm, referral,
-screening (a score with a threshold, then supervisors' overrides), investigation,
-substantiation, re-referral within 12 months and placement within 2 years. Prior
+Simulated, vectorised over households, one year at a time: {collection} Prior
 referrals come from earlier years of the simulation, so feedback loops appear. The
 generating graph is `graph`.
 
@@ -841,6 +854,10 @@ referral disparity into need and bias is the `bias_share` assumption), screen-in
 by group, placement within two years of a referral (the US figure is a cumulative
 risk by age 18), England's section 47 enquiries and plans by group, and the years'
 trend. Those stages follow from the mechanisms and are assumptions, not findings.""")
+_US_COLLECTION = (
+    "need and harm, referral,\nscreening (a score with a threshold, then supervisors' "
+    "overrides), investigation,\nsubstantiation, re-referral within 12 months and "
+    "placement within 2 years.")
 _ENGLAND_SECTIONS = ("""## Rates in care by ethnicity and deprivation
 The England scenario reproduces the Child Welfare Inequalities Project's gradients in
 care: children in the most deprived tenth of neighbourhoods in care at about ten
