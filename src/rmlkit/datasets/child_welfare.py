@@ -336,7 +336,9 @@ SCENARIOS = {
         # (disability, family stress), so the in-need finding is common.
         substantiation_harm=2.5,
         placement_prior=0.7,
-        # set by scripts/calibrate_child_welfare.py england
+        # set (with group_need) by scripts/calibrate_child_welfare.py england --rows
+        # 200000 --seeds 2026 7 11, to DfE's referral and re-referral counts per child;
+        # the calibration tests check every target at 400,000 rows for three seeds
         screen_base=1.56,
         substantiation_base=0.161,
         placement_base=-4.038,
