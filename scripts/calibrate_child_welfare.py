@@ -22,6 +22,10 @@ in this world the two compete, and the gap ends below its published centre.
 Besides the published targets, internal aims make the model-realism findings
 possible (they are not published figures): the share of screened-in children placed
 within two years (US), and, in England, the share of referrals assessed.
+
+England's re-referral and referral rates are DfE's: children's referrals (one per row),
+and the share of them that follow a referral of the same child in the year before
+(``_targets.re_referral_rate``), nudged through ``referral_prior`` and ``referral_base``.
 """
 
 from __future__ import annotations
@@ -131,14 +135,17 @@ def step(params, values, scenario, share, damping=0.8):
         p["substantiation_base"] += damping * (np.log(aims["cin_rate"] / values["cin_rate"]))
         p["placement_base"] += damping * np.log(aims["cla_start_rate"] / values["cla_start_rate"])
         p["referral_prior"] += damping * (logit(aims["re_referral"]) - logit(values["re_referral"]))
-        p["need_deprivation"] += damping * 0.5 * np.log(aims["care_gradient"]
-                                                        / values["care_gradient"])
+        # Need acts at every stage (referral, assessment, placement), so the rates in
+        # care move about twice as fast as these parameters: half steps, or they overshoot
+        p["need_deprivation"] += damping * 0.25 * np.log(aims["care_gradient"]
+                                                         / values["care_gradient"])
         # England has no published split of the disparity in care into need and bias:
         # the need offsets carry it, beside the default bias offsets
         need = np.array(p["group_need"], dtype=float)
         for group in ("Black", "Mixed"):
             key = f"care_ratio:{group}"
-            need[groups.index(group)] += damping * np.log((1 + aims[key]) / (1 + values[key]))
+            need[groups.index(group)] += damping * 0.5 * np.log((1 + aims[key])
+                                                                / (1 + values[key]))
         p["group_need"] = [round(float(v), 4) for v in need]
 
 

@@ -17,7 +17,12 @@ from rmlkit.datasets import (
     make_child_welfare,
     make_dropout,
 )
-from rmlkit.datasets._targets import implied_ratios, outcomes_at_equal_need
+from rmlkit.datasets._targets import (
+    implied_ratios,
+    measure,
+    outcomes_at_equal_need,
+    re_referral_rate,
+)
 from rmlkit.feedback import simulate_feedback_loop
 
 
@@ -127,6 +132,28 @@ def test_england_has_its_own_stages():
     assert not (done["child_protection_plan"] & done["child_in_need_plan"]).any()
     for stage in stages[1:]:
         assert done[stage].any(), stage
+
+
+def test_england_re_referrals_and_referrals_are_counted_as_dfe_counts_them():
+    """DfE: a child's referral within 12 months of a previous referral of the same child
+    (backwards, per child); referrals are children's referrals. Checked against a plain
+    pandas join of each child's referrals on the year before."""
+    data = make_child_welfare(20_000, scenario="england", random_state=3)
+    o = data.observed
+    earlier = o[["child_id", "year"]].assign(year=o["year"] + 1, before=True)
+    joined = o[["child_id", "year"]].merge(earlier, on=["child_id", "year"], how="left")
+    later = joined["year"] > o["year"].min()
+    expected = joined.loc[later, "before"].fillna(False).astype(bool).mean()
+    assert re_referral_rate(o) == pytest.approx(expected)
+    values = measure(o, data.population, "england")
+    assert values["re_referral"] == pytest.approx(expected)
+    # per child, not per household: siblings referred together are several referrals
+    assert values["referral_rate"] == pytest.approx(
+        len(o) / data.population["child_years"].sum() * 10_000)
+    assert len(o) > 1.5 * o["referral_id"].nunique()
+    # the column re_referred_12m looks forwards (per household), a different measure
+    forward = o.loc[~o["referral_id"].duplicated(), "re_referred_12m"].mean()
+    assert abs(forward - expected) > 0.005
 
 
 def test_policy_shock():

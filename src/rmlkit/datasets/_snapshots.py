@@ -133,12 +133,24 @@ def _findings(name: str) -> pd.DataFrame:
     size_argument = next(k for k in kwargs if k.startswith("n_"))
     big = maker(**{**kwargs, size_argument: FINDINGS_ROWS[maker]})
     if maker is make_child_welfare:
-        return calibration_table(big)[["statistic", "target", "low", "high", "value", "met",
-                                       "source", "status"]]
+        table = calibration_table(big)
+        table["met"] = [_met_words(row) for row in table.itertuples()]
+        return table[["statistic", "target", "low", "high", "value", "met", "source",
+                      "status"]]
     if maker is make_care_needs:
         return care_needs_table(big)[["statistic", "target", "low", "high", "value", "met",
                                       "source"]]
     return pd.Series(dropout_findings(big)).rename("value").rename_axis("statistic").reset_index()
+
+
+def _met_words(row) -> str:
+    """'yes', 'no', or, for a value met only within the range widened for chance, the margin."""
+    if not row.met:
+        return "no"
+    if row.low <= row.value <= row.high:
+        return "yes"
+    return (f"yes, within the range widened by the chance margin ({row.low - row.chance_margin:.3g}"
+            f" to {row.high + row.chance_margin:.3g}, margin {row.chance_margin:.3g})")
 
 
 def _disparities(kwargs: dict) -> str:

@@ -14,13 +14,17 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 CM2023 = "Children's Bureau, Child Maltreatment 2023 (CWLA summary)"
-CM2020 = "Child Maltreatment 2020 abstract; CWLA summary 2022"
+CM2020 = ("the midpoint of 66.7 % (Child Maltreatment 2020 abstract) and 70.0 % (CWLA "
+          "summary of Child Maltreatment 2022)")
 CBX = "Children's Bureau Express"
 FAM7A = "childstats.gov indicator FAM7.A"
 DFE_RE = "DfE, Children in need: a focus on re-referrals"
 DFE_CIN = "DfE, Children in need 2024"
 CWIP = "Bywaters et al., Child Welfare Inequalities Project"
-CWIP19 = "Bywaters et al. 2019, cited by Webb & Thomas 2021"
+# The citing work (Webb & Thomas 2021) was searched for and not found: neither it nor
+# Bywaters et al. 2019 was read, and the source says so.
+CWIP19 = ("Bywaters et al. 2019, as cited by Webb & Thomas 2021; neither was found or "
+          "read: the figure is taken from the course's list of calibration targets")
 WE14 = "Wildeman & Emanuel 2014, PLoS ONE 9(3):e92785 (AFCARS 2000-2011)"
 DALTON = "Dalton 2017, Using Data to Improve Child Welfare Decision-Making (Allegheny)"
 DFE_CLA = "DfE, Children looked after in England including adoptions 2024"
@@ -111,18 +115,24 @@ TARGETS = {
                   "screeners screened in"),
     ],
     "england": [
-        _relative("re_referral", "referrals re-referred within 12 months", 0.22, 0.10,
-                  "2023/24", DFE_RE, "V",
-                  "referrals whose household is referred again within the next 12 months"),
+        _relative("re_referral", "referrals of a child within 12 months of a previous "
+                  "referral of the child", 0.22, 0.10, "2023/24", DFE_RE, "V",
+                  "as DfE counts re-referrals (backwards, per child): children's referrals "
+                  "that follow a referral of the same child in the year before, among the "
+                  "referrals of every year but the first (whose year before is not "
+                  "simulated). Not the column re_referred_12m, which looks forwards"),
         _relative("cin_rate", "children in need on 31 March per 10,000 children (a stock)",
                   332.9, 0.15, 2024, DFE_CIN, "V",
                   "a stock compared with a stock: distinct children assessed as in need in "
                   "the 12 months to the end of the last simulated year, per 10,000 children "
                   "(assumes a child-in-need episode lasts about a year; the simulation "
                   "does not model episode lengths)"),
-        _relative("referral_rate", "referrals in a year per 10,000 children (a flow)",
-                  621_880 / ENGLAND_CHILDREN * 10_000, 0.15, "2023/24", DFE_RE, "V",
-                  "a flow compared with a flow: referrals per 10,000 child-years; the "
+        _relative("referral_rate", "referrals of children in a year per 10,000 children "
+                  "(a flow)", 621_880 / ENGLAND_CHILDREN * 10_000, 0.15, "2023/24", DFE_RE,
+                  "V",
+                  "a flow compared with a flow: children's referrals (rows: DfE counts a "
+                  "referral per child, so siblings referred together count once each) "
+                  "per 10,000 child-years; the "
                   "denominator (11.9 million children) is implied by DfE's 83,630 "
                   "looked-after children = 70 per 10,000"),
         _relative("cla_start_rate", "children starting to be looked after in a year per "
@@ -149,6 +159,25 @@ TARGETS = {
 def _per_referral(observed: pd.DataFrame, column: str) -> float:
     first = ~observed["referral_id"].duplicated()
     return float(observed.loc[first, column].mean())
+
+
+def re_referral_rate(observed: pd.DataFrame) -> float:
+    """Share of children's referrals that come within 12 months of one of the same child.
+
+    DfE's definition ("a re-referral occurs when a child is referred within 12 months of
+    a previous referral"): it looks backwards and counts children, not households. The
+    simulation runs in whole years, so a referral within 12 months of the previous one
+    is a referral of the same child (``child_id``) in the year before. The first
+    simulated year has no year before it and is left out.
+    """
+    child = observed["child_id"].to_numpy()
+    year = observed["year"].to_numpy().astype(np.int64)
+    order = np.lexsort((year, child))
+    child, year = child[order], year[order]
+    again = np.zeros(child.size, dtype=bool)
+    again[1:] = (child[1:] == child[:-1]) & (year[1:] == year[:-1] + 1)
+    later = year > year.min()
+    return float(again[later].mean())
 
 
 def _rates(observed, population, flag, by):
@@ -261,13 +290,14 @@ def _measure_england(observed: pd.DataFrame, population: pd.DataFrame) -> dict:
     in_need = observed["child_in_need"].fillna(False).astype(bool)
     placed = observed["looked_after_2y"].fillna(False).astype(bool)
     child_years = population["child_years"].sum()
-    values["re_referral"] = _per_referral(observed, "re_referred_12m")
+    values["re_referral"] = re_referral_rate(observed)
     # stock on 31 March: distinct children found in need in the last 12 months
     last = observed["year"] == observed["year"].max()
     children_last_year = child_years / observed["year"].nunique()
     stock = observed.loc[in_need & last, "child_id"].nunique()
     values["cin_rate"] = float(stock / children_last_year * 10_000)
-    values["referral_rate"] = float(observed["referral_id"].nunique() / child_years * 10_000)
+    # DfE counts a referral per child: one row of observed
+    values["referral_rate"] = float(len(observed) / child_years * 10_000)
     first_placement = placed & ~observed["child_id"].where(placed).duplicated()
     values["cla_start_rate"] = float(first_placement.sum() / child_years * 10_000)
     by_decile = _rates(observed, population, placed, "deprivation_decile")
@@ -412,5 +442,5 @@ def table(observed, population, scenario: str, truth=None) -> pd.DataFrame:
                   "source", "status", "note", "key"]]
 
 
-__all__ = ["TARGETS", "implied_ratios", "measure", "outcomes_at_equal_need", "risk_ventiles",
-           "table", "top_ventile_placement"]
+__all__ = ["TARGETS", "implied_ratios", "measure", "outcomes_at_equal_need", "re_referral_rate",
+           "risk_ventiles", "table", "top_ventile_placement"]

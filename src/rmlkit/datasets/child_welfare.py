@@ -320,7 +320,7 @@ SCENARIOS = {
         [0.73, 0.11, 0.055, 0.07, 0.035],
         process="england",
         group_deprivation_shift=[0.0, 1.0, 1.5, 1.0, 0.8],
-        group_need=[0.0, -0.4, -0.371, -0.241, -0.1],
+        group_need=[0.0, -0.4, -0.61, -0.343, -0.1],
         group_exposure=[0.0, -0.2, 0.4, 0.3, 0.0],
         group_reporting=[0.0, -0.1, 0.2, 0.15, 0.0],
         group_history=[0.0, -0.1, 0.3, 0.2, 0.0],
@@ -336,13 +336,15 @@ SCENARIOS = {
         # (disability, family stress), so the in-need finding is common.
         substantiation_harm=2.5,
         placement_prior=0.7,
-        # set by scripts/calibrate_child_welfare.py england
-        screen_base=1.896,
-        substantiation_base=-1.152,
-        placement_base=-4.845,
-        referral_base=-2.425,
-        referral_prior=1.094,
-        need_deprivation=0.26,
+        # set (with group_need) by scripts/calibrate_child_welfare.py england --rows
+        # 200000 --seeds 2026 7 11, to DfE's referral and re-referral counts per child;
+        # the calibration tests check every target at 400,000 rows for three seeds
+        screen_base=1.56,
+        substantiation_base=0.161,
+        placement_base=-4.038,
+        referral_base=-3.944,
+        referral_prior=2.27,
+        need_deprivation=0.245,
     ),
 }
 SCENARIOS["no_bias"] = {
@@ -643,6 +645,68 @@ def mechanism_effects(n_referrals: int = 400_000, *, scenario: str = "us", rando
     return pd.DataFrame(rows)
 
 
+# The England datasheet's own words where the shared ones speak of the US scenario's
+# calibration (victimisation rates by group, Allegheny's screening, the AFST copy).
+_ENGLAND_MECHANISMS = {
+    "base_rate_difference": (
+        "Real differences in need between groups. Two paths: groups differ in how "
+        "deprived their areas are (the group's deprivation shift, which the records "
+        "show), and deprivation raises need; and a group offset on need (circumstances "
+        "the records do not show), calibrated so that the rates in care of Black and "
+        "Mixed-heritage children relative to White children match the published ones "
+        "once the bias mechanisms have acted at their default strengths. No English "
+        "figure splits that disparity into need and bias, so the split is an assumption "
+        "of this world. At 0 every group has the same deprivation and the same need. Not "
+        "a measurement error, but it still shapes what a model learns."
+    ),
+    "screener_bias": (
+        "Workers decide to assess referrals about some groups more often on the same "
+        "information."
+    ),
+    "label_bias": (
+        "The outcomes used as labels (the child-in-need finding, becoming looked after) "
+        "are more likely for some groups at the same true harm: the proxy measures the "
+        "system as well as the child."
+    ),
+}
+_ENGLAND_COLLECTION = (
+    "need and harm, referral,\nthe decision to assess (a score with a threshold, then "
+    "reversals), the assessment\n(child in need or no further action), section 47 "
+    "enquiries and plans, re-referral\nwithin 12 months and becoming looked after within "
+    "2 years.")
+_ENGLAND_ASSUMPTIONS = {
+    "screener_accuracy": dict(
+        meaning=(
+            "How clearly the decision to assess a referral sees harm: the worker's "
+            "impression is harm x screener_accuracy + N(0, 1) (a signal-detection d'), "
+            "beside what they read in the record (prior referrals, who referred)."),
+        reason=(
+            "No English figure pins it down. The default is the US scenario's, which is "
+            "calibrated to screening consistency before a tool in Allegheny County "
+            "(Dalton 2017); England's decision to assess is reversed less often "
+            "(screen_override 0.1, against 0.28). Every comparison of workers with a "
+            "model must be shown across the plausible range."),
+        sources=["Dalton 2017 (the US calibration the default comes from)"],
+    ),
+    "label_bias": dict(
+        meaning=(
+            "Strength of label bias: how much more likely the in-need finding and "
+            "becoming looked after are for some groups at the same true harm (1 = the "
+            "default)."),
+        reason=(
+            "The rates in care by ethnicity are calibrated (Bywaters et al. 2019: Black "
+            "and Mixed-heritage children in care at higher rates than White children) "
+            "with label bias at 1 and the group offsets on need adjusted to match; no "
+            "English figure says how much of the disparity is label bias, so at 0 or 2 "
+            "the rates in care by ethnicity move away from the published ones. No "
+            "English figure gives placement by ethnicity at the same score of a risk "
+            "model either."),
+        sources=["Bywaters et al. 2019 (the rates in care by ethnicity; see the table "
+                 "of published figures for what was read)"],
+    ),
+}
+
+
 def _assumptions_markdown(params: dict) -> str:
     lines = []
     for name, spec in ASSUMPTIONS.items():
@@ -650,10 +714,12 @@ def _assumptions_markdown(params: dict) -> str:
                  else params["assumptions"].get(name))
         if value is None:
             continue
+        words = (_ENGLAND_ASSUMPTIONS.get(name, spec) if params["scenario"] == "england"
+                 else spec)
         lines.append(
             f"- `{name}` = {value:g} here (default {spec['default']:g}, plausible "
-            f"{spec['low']:g} to {spec['high']:g}). {spec['meaning']} {spec['reason']} "
-            f"Sources: {'; '.join(spec['sources'])}.")
+            f"{spec['low']:g} to {spec['high']:g}). {words['meaning']} {words['reason']} "
+            f"Sources: {'; '.join(words['sources'])}.")
     return "\n".join(lines)
 
 
@@ -665,11 +731,15 @@ def _ratios_markdown(data: Dataset) -> str:
 
 def _datasheet(params: dict) -> str:
     """A datasheet in the style of Gebru et al. (2021), in Markdown."""
+    england = params["scenario"] == "england"
+    words = {**MECHANISMS, **_ENGLAND_MECHANISMS} if england else MECHANISMS
     strengths = "\n".join(
-        f"- `{name}` = {value:g}: {MECHANISMS[name]}"
+        f"- `{name}` = {value:g}: {words[name]}"
         for name, value in params["mechanisms"].items()
     )
     groups = ", ".join(params["groups"])
+    by_score, published = (_ENGLAND_SECTIONS if england else _US_SECTIONS)
+    collection = _ENGLAND_COLLECTION if england else _US_COLLECTION
     return f"""# Datasheet: synthetic child-welfare referrals
 
 *Scenario `{params['scenario']}`, {params['n_referrals']:,} rows, {params['years']} years
@@ -692,14 +762,18 @@ referrals: the selective-labels problem. In the England scenario the stages are
 England's (Children Act 1989): `assessed`, then `assessment_nfa` (no further action) or
 `child_in_need`, `section_47` (enquiry), `child_protection_plan` or
 `child_in_need_plan`, and `looked_after_2y`; they are missing for referrals that were
-not assessed. `truth` holds what the agency never sees:
+not assessed. `re_referred_12m` looks forwards: the household is referred again in the
+next simulated year (about 12 months later), known for every referral. DfE's
+re-referral rate looks backwards and counts children: the share of children's
+referrals that come within 12 months of a previous referral of the same child
+(`calibration_table`, England, measures it that way). The two differ when referrals
+rise or fall from year to year, and per household or per child. `truth` holds what
+the agency never sees:
 latent need, harm, every child's outcome had the referral been screened in, the same
 without label bias, and flags for the rows each mechanism changed.
 
 ## Collection process
-Simulated, vectorised over households, one year at a time: need and harm, referral,
-screening (a score with a threshold, then supervisors' overrides), investigation,
-substantiation, re-referral within 12 months and placement within 2 years. Prior
+Simulated, vectorised over households, one year at a time: {collection} Prior
 referrals come from earlier years of the simulation, so feedback loops appear. The
 generating graph is `graph`.
 
@@ -720,47 +794,9 @@ each gap every mechanism produces, from `rmlkit.datasets.mechanism_effects`):
 
 {{ratios}}
 
-## Miscalibration by race at the same score
-Among screened-in children scored by a copy of the Allegheny Family Screening Tool (a
-logistic regression of placement within two years on the recorded columns), those in
-the top twentieth of scores were placed in 50 % of cases for Black children and 30 %
-for White children (Chouldechova et al. 2018, section 3.2). The model never sees race,
-so a gap at the same score means that placement depends on race, or on something that
-goes with race and is not recorded, beyond what the recorded columns capture. In this
-world two named mechanisms produce it: the placement stage of `label_bias` (the
-decision to remove a child is more likely for Black children at the same harm and
-need: `group_placement`), and `base_rate_difference` through the part of Black
-families' higher need that the records do not show (the group offset on need). That
-second path is a choice of this world: Black children's recorded area deprivation is
-shifted by only 0.3 deciles (Hispanic children's by 1.2), and the rest of their higher
-need is carried by the unrecorded offset, because a need the model could see would
-not leave a gap at the same score. The calibration table checks the gap
-(`top_ventile_gap`) and White children's rate (`top_ventile_white`). The published
-study does not know the cause (its authors were investigating it), so this split is an
-assumption; the gap shrinks with `label_bias` and at `bias_share=0` (no bias, where
-only unrecorded need remains).
+{by_score}
 
-## Published figures and stages without one
-`rmlkit.datasets.calibration_table` compares the data with published figures: the
-screen-in rate, substantiation among screened-in children, reporters, neglect, victims'
-ages, the victimisation rate overall and by group (US); placement by group (Wildeman &
-Emanuel 2014); placement by race at the top scores of a model (Chouldechova et al.
-2018); screening consistency before a tool (Dalton 2017); and in England
-re-referrals, children in need on 31 March (a stock), referrals and starts of being
-looked after in a year (flows), and the deprivation and ethnic gradients of care.
-A group's ratio counts as met within its accepted range widened by `chance_margin`:
-two standard errors of the ratio measured in the data itself (on the log scale; each
-count's variance is the sum of its squared household totals, because siblings share
-outcomes and households are referred again). It is the error of the value at the size
-of the data checked, so it shrinks as the data grows; at 400,000 rows it is small for
-every group but Native Hawaiian or Pacific Islander and American Indian or Alaska
-Native children (0.2 % and 1 % of children), whose ratios would otherwise miss by chance
-alone. It does not widen the target for model error: the tolerance does that.
-No published figure constrains: referral rates by group at equal need (the split of a
-referral disparity into need and bias is the `bias_share` assumption), screen-in rates
-by group, placement within two years of a referral (the US figure is a cumulative
-risk by age 18), England's section 47 enquiries and plans by group, and the years'
-trend. Those stages follow from the mechanisms and are assumptions, not findings.
+{published}
 
 ## Preprocessing
 None: the tables are as simulated. Categorical columns use pandas categories and
@@ -778,3 +814,80 @@ Part of the open course kit *Responsible ML for the Social Sciences*; regenerate
 identically from its seed on any machine. Snapshots at a teaching size are in the
 repository's `datasets/` folder with SHA-256 checksums.
 """
+
+
+#: The datasheets' sections that differ between the scenarios: the gap at the same
+#: score of a model (US) or the gradients of care (England), and the published figures.
+_US_SECTIONS = ("""## Miscalibration by race at the same score
+Among screened-in children scored by a copy of the Allegheny Family Screening Tool (a
+logistic regression of placement within two years on the recorded columns), those in
+the top twentieth of scores were placed in 50 % of cases for Black children and 30 %
+for White children (Chouldechova et al. 2018, section 3.2). The model never sees race,
+so a gap at the same score means that placement depends on race, or on something that
+goes with race and is not recorded, beyond what the recorded columns capture. In this
+world two named mechanisms produce it: the placement stage of `label_bias` (the
+decision to remove a child is more likely for Black children at the same harm and
+need: `group_placement`), and `base_rate_difference` through the part of Black
+families' higher need that the records do not show (the group offset on need). That
+second path is a choice of this world: Black children's recorded area deprivation is
+shifted by only 0.3 deciles (Hispanic children's by 1.2), and the rest of their higher
+need is carried by the unrecorded offset, because a need the model could see would
+not leave a gap at the same score. The calibration table checks the gap
+(`top_ventile_gap`) and White children's rate (`top_ventile_white`). The published
+study does not know the cause (its authors were investigating it), so this split is an
+assumption; the gap shrinks with `label_bias` and at `bias_share=0` (no bias, where
+only unrecorded need remains).""",
+                """## Published figures and stages without one
+`rmlkit.datasets.calibration_table` compares the data with published figures: the
+screen-in rate, substantiation among screened-in children, reporters, neglect, victims'
+ages, the victimisation rate overall and by group (US); placement by group (Wildeman &
+Emanuel 2014); placement by race at the top scores of a model (Chouldechova et al.
+2018); and screening consistency before a tool (Dalton 2017).
+A group's ratio counts as met within its accepted range widened by `chance_margin`:
+two standard errors of the ratio measured in the data itself (on the log scale; each
+count's variance is the sum of its squared household totals, because siblings share
+outcomes and households are referred again). It is the error of the value at the size
+of the data checked, so it shrinks as the data grows; at 400,000 rows it is small for
+every group but Native Hawaiian or Pacific Islander and American Indian or Alaska
+Native children (0.2 % and 1 % of children), whose ratios would otherwise miss by chance
+alone. It does not widen the target for model error: the tolerance does that.
+No published figure constrains: referral rates by group at equal need (the split of a
+referral disparity into need and bias is the `bias_share` assumption), screen-in rates
+by group, placement within two years of a referral (the US figure is a cumulative
+risk by age 18), England's section 47 enquiries and plans by group, and the years'
+trend. Those stages follow from the mechanisms and are assumptions, not findings.""")
+_US_COLLECTION = (
+    "need and harm, referral,\nscreening (a score with a threshold, then supervisors' "
+    "overrides), investigation,\nsubstantiation, re-referral within 12 months and "
+    "placement within 2 years.")
+_ENGLAND_SECTIONS = ("""## Rates in care by ethnicity and deprivation
+The England scenario reproduces the Child Welfare Inequalities Project's gradients in
+care: children in the most deprived tenth of neighbourhoods in care at about ten
+times the rate of the least deprived (about a third more for each step up a decile),
+and Black and Mixed-heritage children at higher rates than White children (the table
+of published figures, keys `care_gradient`, `care_step`, `care_ratio:Black`,
+`care_ratio:Mixed`). No English figure says how much of the ethnic disparity is need
+and how much is bias: here the group offsets on need are calibrated to the rates in
+care with the bias mechanisms at their default strengths, so the split in the implied
+ratios is an assumption of this world, not a finding. Nor is there an English figure
+for placement by ethnicity at the same score of a risk model (the American one,
+Chouldechova et al. 2018, is checked only in the US scenario): a gap at the same score
+in this data follows from the mechanisms and is not calibrated.""",
+                """## Published figures and stages without one
+`rmlkit.datasets.calibration_table` compares the data with DfE's figures for England:
+re-referrals (backwards and per child, as DfE counts them), children in need on 31
+March (a stock), children's referrals and starts of being looked after in a year
+(flows); and with the Child Welfare Inequalities Project's deprivation and ethnic
+gradients of care. A group's rate in care counts as met within its accepted range
+widened by `chance_margin`: two standard errors of the ratio measured in the data
+itself (on the log scale; each count's variance is the sum of its squared household
+totals, because siblings are placed together and households are referred again). It
+is the error of the value at the size of the data checked, so it shrinks as the data
+grows. Black and Mixed-heritage children are 5.5 % and 7 % of children here and few
+children enter care, so at 400,000 rows the margin is still a sizeable part of the
+range: where a value is met only within the widened range, the table says so and
+gives the margin. It does not widen the target for model error: the tolerance does
+that. No published figure constrains: referral and assessment rates by group at equal
+need, section 47 enquiries and plans by group, placement by group at the same score of
+a model, and the years' trend. Those stages follow from the mechanisms and are
+assumptions, not findings.""")
