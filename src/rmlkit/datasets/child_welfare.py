@@ -448,7 +448,7 @@ def make_child_welfare(
     In the England scenario the stages are England's: assessment (or no further
     action), section 47 enquiry, child protection or child-in-need plan, looked after.
 
-    Introduced in lesson 4, Building and evaluating a risk model honestly.
+    Introduced in lesson 2, Social data and where it comes from.
 
     Parameters
     ----------
