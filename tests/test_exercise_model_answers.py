@@ -64,3 +64,27 @@ def test_first_audit_hispanic_children_have_the_highest_false_positive_rate(us):
     assert 1.7 < at_10["Hispanic"] / at_10["White"] < 2.3, at_10
     assert 1.7 < at_10["Hispanic"] / at_10["Black"] < 2.3, at_10
     assert rise.idxmax() == "Hispanic", rise
+
+
+def test_people_and_models_one_run_orders_the_policies_and_barely_moves_history():
+    # people-and-models, model answer and rubric: in this run the screen-in disparity is
+    # about 4 % (workers), 7 % (support) and 8 % (model), at least as high as the model's
+    # with deference 0.9; the model's extra recorded history stays within about 0.05 of
+    # zero and changes sign, against a gap of 1.1 to 1.3 in the workers' run.
+    from rmlkit.feedback import simulate_feedback_loop
+
+    def black(run):
+        return run[run["group"].astype(str) == "Black"].set_index("year")
+
+    runs = {policy: black(simulate_feedback_loop(60_000, 6, policy=policy, random_state=2024))
+            for policy in ("workers", "model", "support")}
+    runs["deferent"] = black(simulate_feedback_loop(60_000, 6, policy="support",
+                                                    deference=0.9, random_state=2024))
+    disparity = {policy: 100 * (run.loc[2:, "selection_rate_ratio_to_reference"].mean() - 1)
+                 for policy, run in runs.items()}
+    assert [round(disparity[p]) for p in ("workers", "support", "model")] == [4, 7, 8], disparity
+    assert disparity["deferent"] >= disparity["model"], disparity
+    history = "mean_prior_screened_in_ratio_to_reference"
+    extra = runs["model"][history] - runs["workers"][history]
+    assert extra.abs().max() < 0.06 and extra.min() < 0 < extra.max(), extra
+    assert runs["workers"][history].between(1.1, 1.35).all(), runs["workers"][history]
