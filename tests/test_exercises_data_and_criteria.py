@@ -78,6 +78,20 @@ def test_sources_of_bias_disparities(capsys):
     fails(sources_of_bias.q1, lambda f: shares(f).rename({"harm ratio": "harm"}),
           "two entries", frame=_frame())
 
+    def differences(frame):
+        s = frame.groupby("group")[["flagged", "harm"]].mean()
+        r = s.loc["Black"] - s.loc["White"]
+        return pd.Series({"flag ratio": r["flagged"], "harm ratio": r["harm"]})
+
+    def other_reference(frame):
+        s = frame.groupby("group")[["flagged", "harm"]].mean()
+        r = s.loc["Black"] / s.drop("Black").mean()
+        return pd.Series({"flag ratio": r["flagged"], "harm ratio": r["harm"]})
+
+    fails(sources_of_bias.q1, differences, "Divide (do not subtract)", frame=_frame())
+    fails(sources_of_bias.q1, other_reference, "the other groups play no part",
+          frame=_frame())
+
     scenarios = ["no_bias", "only_label_bias"]
     effects = pd.DataFrame({sc: shares(_frame()) for sc in scenarios}).T
     assert sources_of_bias.q2.check(effects, scenarios=scenarios) is Outcome.PASSED

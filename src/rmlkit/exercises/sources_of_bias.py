@@ -49,7 +49,12 @@ def _ratios(name: str, result) -> pd.Series:
     if set(map(str, result.index)) != set(RATIOS) or not result.index.is_unique:
         raise Mistake(f"{name} should return a Series with exactly two entries, "
                       "\"flag ratio\" and \"harm ratio\".")
-    _numbers(name, result.to_numpy(), low=1e-9, high=np.inf, what="a positive ratio")
+    values = pd.to_numeric(pd.Series(result.to_numpy()), errors="coerce").to_numpy(float)
+    if not np.isfinite(values).all() or (values <= 0).any():
+        raise Mistake(f"{name} gives a value that is 0, negative, infinite or not a number; "
+                      "a ratio of two shares is a positive number. Divide (do not subtract) "
+                      "the Black share by the White share, each computed among *all* the "
+                      "children of that group, not only the flagged ones.")
     return result
 
 
@@ -59,9 +64,11 @@ def _check_disparities(answer, frame: pd.DataFrame | None = None) -> None:
                       "that returns the two ratios for the frame it is given.")
     equal = _ratios("disparities(frame)", answer(_equal_shares_frame()))
     if not np.allclose(equal.to_numpy(float), 1):
-        raise Mistake("For a frame in which Black and White children have the same shares "
-                      "flagged and harmed, but the groups differ in size, both ratios should "
-                      "be 1. Compare shares (means) within each group, not counts.")
+        raise Mistake("For a test frame in which Black and White children have the same "
+                      "shares flagged and harmed, in groups of different sizes and beside a "
+                      "third group, both ratios should be 1. Compare shares (means) within "
+                      "each group, not counts, and divide the Black share by the White "
+                      "share: the other groups play no part.")
     if frame is not None:
         _ratios("disparities(frame)", answer(frame.copy()))
 

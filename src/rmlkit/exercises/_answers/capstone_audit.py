@@ -44,6 +44,21 @@ def _values_right(answer, harmed, tool_flags, groups, households, random_state) 
     return same_values(answer["estimate"], expected["estimate"])
 
 
+def _rates(y_true, y_pred, groups) -> pd.Series:
+    """The false positive rate of ``y_pred`` against ``y_true`` by group and for "all"."""
+    y_true, y_pred = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
+    groups = np.asarray(groups).astype(str)
+    negative = ~y_true
+    rates = pd.Series(y_pred[negative]).groupby(groups[negative]).mean()
+    rates["all"] = y_pred[negative].mean()
+    return rates
+
+
+def _estimates_are(answer, y_true, y_pred, groups) -> bool:
+    given = pd.DataFrame(answer).rename(index=str)["estimate"]
+    return same_values(given, _rates(y_true, y_pred, groups).reindex(given.index))
+
+
 def extra_false_positives(harmed, tool_flags, workers, groups, tool="tool"):
     not_harmed = ~np.asarray(harmed, dtype=bool)
     tool_fp = sum_by(np.asarray(tool_flags, dtype=bool) & not_harmed, groups)
@@ -79,10 +94,28 @@ q2 = Answer(
     mistakes=[
         KnownMistake(
             "The rates are right, but the intervals are not the household bootstrap "
-            "intervals. Siblings share their outcomes, so resample whole households "
-            "(`clusters=household_new`, with `n_bootstrap=200` and `random_state=SEED`); "
-            "resampling single referrals makes the intervals too narrow.",
+            "intervals the task asks for: resample whole households "
+            "(`clusters=household_new`), with `n_bootstrap=200` and `random_state=SEED`. "
+            "Siblings share their outcomes, so resampling single referrals makes the "
+            "intervals too narrow.",
             matches=_values_right),
+        KnownMistake(
+            "The rates look measured against substantiation, the label the tool was "
+            "trained on, not against the truth. The audit asks which families are "
+            "investigated without need: pass `harmed_new` as the true outcome.",
+            matches=lambda answer, labels, tool_flags, groups: _estimates_are(
+                answer, pd.Series(labels).fillna(False).astype(bool), tool_flags, groups)),
+        KnownMistake(
+            "The rates look like those of current practice (`workers`). The task audits "
+            "the tool: pass `tool_flags` as the decisions.",
+            matches=lambda answer, harmed, workers, groups: _estimates_are(
+                answer, harmed, workers, groups)),
+        KnownMistake(
+            "The true outcome and the decisions look swapped. The first argument of "
+            "`audit` is what really happened (`harmed_new`), `y_pred` the tool's "
+            "decisions (`tool_flags`).",
+            matches=lambda answer, harmed, tool_flags, groups: _estimates_are(
+                answer, tool_flags, harmed, groups)),
     ],
     solution=(
         'tool_audit = audit(harmed_new.astype(int), y_pred=tool_flags.astype(int),\n'
@@ -104,6 +137,28 @@ q3 = Answer(
             "extra unnecessary investigation caused by the tool.",
             wrong_value=lambda harmed, tool_flags, workers, groups: extra_false_positives(
                 harmed, tool_flags, workers, groups, tool="workers")),
+        KnownMistake(
+            "extra_false_positives counts every referral screened in, harmed or not. A "
+            "false positive is a referral screened in although no child was truly being "
+            "harmed: keep only those (`~harmed_new`) before counting.",
+            wrong_value=lambda tool_flags, workers, groups: (
+                sum_by(np.asarray(tool_flags, dtype=bool), groups)
+                - sum_by(np.asarray(workers, dtype=bool), groups))),
+        KnownMistake(
+            "extra_false_positives looks like the tool's false positives alone. The task "
+            "asks how many *more* than current practice: subtract the false positives of "
+            "`workers`.",
+            wrong_value=lambda harmed, tool_flags, groups: sum_by(
+                np.asarray(tool_flags, dtype=bool) & ~np.asarray(harmed, dtype=bool), groups)),
+        KnownMistake(
+            "extra_false_positives looks like a difference of missed children (harmed, "
+            "not screened in): false negatives. A false positive is a referral screened "
+            "in although no child was being harmed.",
+            wrong_value=lambda harmed, tool_flags, workers, groups: (
+                sum_by(~np.asarray(tool_flags, dtype=bool) & np.asarray(harmed, dtype=bool),
+                       groups)
+                - sum_by(~np.asarray(workers, dtype=bool) & np.asarray(harmed, dtype=bool),
+                         groups))),
     ],
     solution=(
         'not_harmed = ~harmed_new\n'
@@ -117,7 +172,7 @@ w4 = (
     "screened in, at the agency's current capacity. Benefit: at that capacity the tool "
     'finds about 210 more truly harmed children than the workers do, of some 3,000, '
     'and the household bootstrap interval of the difference is clear of zero; it also '
-    'does better than a prior-referrals rule and than chance. That benefit rests on the '
+    'does better than a prior-referrals rule. That benefit rests on the '
     "simulation's assumption about how well its screeners see harm. Risks: against the "
     'truth, its false positive rate is far higher for children from Hispanic families '
     'than for White children, with intervals that do not overlap, and compared with the '

@@ -77,6 +77,12 @@ q1 = Answer(
             "selection_rate looks like the share with the outcome (the base rate). The "
             "selection rate is the share *flagged*, whatever the outcome.",
             wrong_value=base_rates),
+        KnownMistake(
+            "selection_rate looks like each group's share of the flagged people. The "
+            "selection rate goes the other way: among the people of each group, the share "
+            "who were flagged.",
+            wrong_value=lambda people: pd.Series(_columns(people)[0][_columns(people)[2]])
+            .value_counts(normalize=True).reindex(["A", "B"])),
     ],
     solution=(
         'selection_rate = people.groupby("group")["flagged"].mean()'
@@ -107,6 +113,12 @@ q2 = Answer(
             "the flagged). The true positive rate looks at the people with the outcome: "
             "among them, the share flagged.",
             matches=lambda answer, people: _column_is(answer, "TPR", precision(people))),
+        KnownMistake(
+            "The FPR column is 1 - TPR: the share *not* flagged among the people with the "
+            "outcome, the false negative (miss) rate. The false positive rate looks at the "
+            "people *without* the outcome: among them, the share flagged.",
+            matches=lambda answer, people: _column_is(answer, "FPR",
+                                                      1 - error_rates(people)["TPR"])),
     ],
     solution=(
         'tpr = people[people["outcome"] == 1].groupby("group")["flagged"].mean()\n'
@@ -127,6 +139,15 @@ q3 = Answer(
             "precision looks like the share *without* the outcome among the flagged "
             "people (1 - precision). Take the share with the outcome.",
             wrong_value=lambda people: 1 - precision(people)),
+        KnownMistake(
+            "precision looks like the share with the outcome among *everyone* in each "
+            "group, the base rate. Precision looks only at the flagged people.",
+            wrong_value=base_rates),
+        KnownMistake(
+            "precision looks like the share with the outcome among the people who were "
+            "*not* flagged. Precision looks at the flagged people (`flagged == 1`).",
+            wrong_value=lambda people: mean_by(_columns(people)[1], _columns(people)[0],
+                                               keep=~_columns(people)[2])),
     ],
     solution=(
         'precision = people[people["flagged"] == 1].groupby("group")["outcome"].mean()'
@@ -148,6 +169,14 @@ q4 = Answer(
             "differences.",
             matches=lambda answer, people, error_rates=None: _one_rate_gap(
                 answer, people, "TPR", error_rates)),
+        KnownMistake(
+            "The equalized-odds gap combines the TPR gap and the FPR gap (an average or a "
+            "sum). Equalized odds holds only if both are 0, so its gap is the *larger* of "
+            "the two: `.max()`.",
+            matches=lambda answer, people: any(np.isclose(
+                float(answer["equalized odds"]), combine(
+                    (error_rates(people).loc["A"] - error_rates(people).loc["B"]).abs()),
+                rtol=0, atol=1e-9) for combine in (np.mean, np.sum))),
         KnownMistake(
             "gaps follow from your answers to Tasks 1 to 3, which are not all right yet: "
             "fix them first (run their checks), then compute the gaps again.",
@@ -177,6 +206,24 @@ q5 = Answer(
             "and the false negative (miss) rate at 0.3.",
             wrong_value=lambda people: implied_fpr(people, precision=0.3,
                                                    false_negative_rate=0.6)),
+        KnownMistake(
+            "implied_fpr looks like the false positive rates the score has now (Task 2). "
+            "The task asks what they *would* be if both groups had precision 0.6 and a "
+            "false negative rate of 0.3: pass each group's base rate to "
+            "`impossibility_table`.",
+            wrong_value=lambda people: error_rates(people)["FPR"]),
+        KnownMistake(
+            "implied_fpr uses the share with the outcome among the *flagged* people (the "
+            "precision) as base rates. A group's base rate is the share with the outcome "
+            "among everyone in the group.",
+            wrong_value=lambda people: impossibility_table(
+                precision(people).to_dict(), precision=0.6,
+                false_negative_rate=0.3)["false_positive_rate"]),
+        KnownMistake(
+            "implied_fpr uses 0.7 as the false negative rate. 0.7 would be the true "
+            "positive rate; the task fixes the false negative (miss) rate, the share of "
+            "people with the outcome who are not flagged, at 0.3.",
+            wrong_value=lambda people: implied_fpr(people, false_negative_rate=0.7)),
     ],
     solution=(
         'base_rates = people.groupby("group")["outcome"].mean().to_dict()\n'

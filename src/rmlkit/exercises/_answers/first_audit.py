@@ -50,6 +50,24 @@ q1 = Answer(
             "the children who were not placed (`placed_2y == 0`).",
             wrong_value=lambda test: mean_by(_columns(test)[2], _columns(test)[0],
                                              keep=_columns(test)[1])),
+        KnownMistake(
+            "fpr_by_group looks like the share *not* flagged among the children who were "
+            "not placed (1 - the false positive rate). Take the share who *were* flagged.",
+            wrong_value=lambda test: mean_by(~_columns(test)[2], _columns(test)[0],
+                                             keep=~_columns(test)[1])),
+        KnownMistake(
+            "fpr_by_group looks like the share not flagged among the children who were "
+            "placed: the false negative rate, the children the model missed. The false "
+            "positive rate looks at the children who were *not* placed: among them, the "
+            "share flagged.",
+            wrong_value=lambda test: mean_by(~_columns(test)[2], _columns(test)[0],
+                                             keep=_columns(test)[1])),
+        KnownMistake(
+            "fpr_by_group looks like the share placed among the children who were *not* "
+            "flagged. Did you swap `y_true` and `y_pred`? `y_true` is what happened "
+            "(`placed_2y`), `y_pred` the model's decision (`flagged`).",
+            wrong_value=lambda test: mean_by(_columns(test)[1], _columns(test)[0],
+                                             keep=~_columns(test)[2])),
     ],
     solution=(
         'frame = MetricFrame(\n'
@@ -71,6 +89,28 @@ q2 = Answer(
             matches=lambda answer, fpr_by_group: same_values(
                 answer, fpr_by_group["Black"] / fpr_by_group.mean())),
         KnownMistake(
+            "fpr_ratio divides by the false positive rate of all the children together. "
+            "The task compares two groups: the rate of Black children over the rate of "
+            "White children, the reference group.",
+            wrong_value=lambda test: fpr_by_group(test)["Black"] / _columns(test)[2][
+                ~_columns(test)[1]].mean()),
+        KnownMistake(
+            "fpr_ratio divides by the rate of Hispanic children. The task takes White "
+            "children as the reference group: the rate of Black children over the rate "
+            "of White children.",
+            wrong_value=lambda test: fpr_by_group(test)["Black"] / fpr_by_group(test)["Hispanic"]),
+        KnownMistake(
+            "fpr_ratio looks like a difference (Black minus White). The task asks how many "
+            "times higher: divide the rate of Black children by the rate of White children.",
+            wrong_value=lambda test: fpr_by_group(test)["Black"] - fpr_by_group(test)["White"]),
+        KnownMistake(
+            "fpr_ratio looks like the highest rate divided by the lowest, which the task "
+            "warns against: in small groups such rates are often chance. Divide the rate "
+            "of Black children by the rate of White children.",
+            matches=lambda answer, fpr_by_group: same_values(
+                answer, fpr_by_group[fpr_by_group > 0].max()
+                / fpr_by_group[fpr_by_group > 0].min())),
+        KnownMistake(
             "fpr_ratio follows from your fpr_by_group, whose values are not right yet: "
             "fix Task 1 first (run its check), then this ratio.",
             matches=lambda answer, fpr_by_group: same_values(
@@ -86,9 +126,10 @@ w3 = (
     'every group: false positive rates rise and false negative rates fall. Fewer children'
     ' who go on to need care would be missed, but many more families would be '
     'investigated without need. The extra false positives are likely to fall most on the '
-    'groups whose rates were already highest, such as children from Black families, whose'
-    ' records are denser because of more contact with public services. For a family, a '
-    'false positive can mean an intrusive investigation, stress, stigma and lasting '
+    'groups whose rates were already highest: in this synthetic data, children from '
+    'Hispanic families, whose rate at 10 % was about twice that of White or Black '
+    'children. For a family, a false positive can mean an intrusive investigation, '
+    'stress, stigma and lasting '
     'mistrust of services. Before supporting the change I would want to know whether '
     'investigators have the capacity to act on twice as many flags, what happens to '
     'flagged families, the error rates by group at the new threshold with their '

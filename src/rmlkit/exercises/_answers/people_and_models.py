@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import functools
 
-from rmlkit.check import Answer, KnownMistake
+from rmlkit.check import Answer, KnownMistake, same_values
 from rmlkit.feedback import simulate_feedback_loop
 
 
-def _black(years, first_year=2):
-    return years[(years["group"].astype(str) == "Black") & (years["year"] >= first_year)]
+def _black(years, first_year=2, group="Black", only_year=None):
+    rows = years[(years["group"].astype(str) == group) & (years["year"] >= first_year)]
+    return rows if only_year is None else rows[rows["year"] == only_year]
 
 
-def disparity(years, first_year=2, scale=100, minus=1):
-    rows = _black(years, first_year)
+def disparity(years, first_year=2, scale=100, minus=1, group="Black", only_year=None):
+    rows = _black(years, first_year, group, only_year)
     return scale * (rows.groupby("policy")["selection_rate_ratio_to_reference"].mean() - minus)
+
+
+def _other_group(answer, years, function) -> bool:
+    """True if ``answer`` is ``function`` computed for a group other than Black."""
+    groups = set(years["group"].astype(str)) - {"Black", "all"}
+    return any(same_values(answer, function(group)) for group in sorted(groups))
 
 
 @functools.lru_cache(maxsize=4)
@@ -23,14 +30,16 @@ def _support_run(n_households, n_years, random_state, deference):
                                   deference=deference, random_state=random_state)
 
 
-def high_deference_disparity(n_households, n_years, random_state, deference=0.9):
+def high_deference_disparity(n_households, n_years, random_state, deference=0.9,
+                             first_year=2):
     run = _support_run(n_households, n_years, random_state, deference)
-    return 100 * (_black(run)["selection_rate_ratio_to_reference"].mean() - 1)
+    return 100 * (_black(run, first_year)["selection_rate_ratio_to_reference"].mean() - 1)
 
 
 def extra_history(years, column="mean_prior_screened_in_ratio_to_reference", run="model",
-                  baseline="workers"):
-    by_year = _black(years, first_year=1).pivot(index="year", columns="policy", values=column)
+                  baseline="workers", group="Black"):
+    by_year = _black(years, first_year=1, group=group).pivot(index="year", columns="policy",
+                                                             values=column)
     return by_year[run] - by_year[baseline]
 
 
@@ -50,6 +59,21 @@ q1 = Answer(
             "disparity looks like 100 times the ratio itself. Subtract 1 first: a ratio "
             "of 1.25 is a disparity of 25 %.",
             wrong_value=lambda years: disparity(years, minus=0)),
+        KnownMistake(
+            "disparity looks computed for the last year only. The task averages the "
+            "ratio over all the years in which a model was in use, years 2 to 6.",
+            wrong_value=lambda years: disparity(years, only_year=int(years["year"].max()))),
+        KnownMistake(
+            "disparity looks computed for another group than children from Black "
+            "families. Keep the rows where `group` is \"Black\": the ratio compares them "
+            "with White children.",
+            matches=lambda answer, years: _other_group(
+                answer, years, lambda group: disparity(years, group=group))),
+        KnownMistake(
+            "disparity looks upside down: White children's screen-in rate over Black "
+            "children's. `selection_rate_ratio_to_reference` already has Black children's "
+            "rate on top: take its mean, minus 1, times 100.",
+            wrong_value=lambda years: 100 * (1 / (disparity(years, minus=0) / 100) - 1)),
     ],
     solution=(
         'later = years[(years["group"] == "Black") & (years["year"] > 1)]\n'
@@ -72,6 +96,17 @@ q2 = Answer(
             "high_deference_disparity is the disparity of the support run with its usual "
             "deference (the one in `years`). Run it again with `deference=0.9`.",
             wrong_value=lambda years: disparity(years)["support"]),
+        KnownMistake(
+            "high_deference_disparity looks averaged over every year, including year 1, "
+            "when no model is in use yet. Keep years 2 to 6, as in Task 1.",
+            wrong_value=lambda n_households, n_years, random_state: high_deference_disparity(
+                n_households, n_years, random_state, first_year=1)),
+        KnownMistake(
+            "high_deference_disparity looks like a run with `deference=0.1`. `deference` "
+            "is the share of disagreements in which the worker follows the model: nine "
+            "times out of ten is `deference=0.9`.",
+            wrong_value=lambda n_households, n_years, random_state: high_deference_disparity(
+                n_households, n_years, random_state, deference=0.1)),
     ],
     solution=(
         'run = simulate_feedback_loop(N_HOUSEHOLDS, N_YEARS, policy="support", deference=0.9,\n'
@@ -99,6 +134,11 @@ q3 = Answer(
             "extra_history compares the \"support\" run with the workers. The task asks "
             "what happens when the model decides: the \"model\" run.",
             wrong_value=lambda years: extra_history(years, run="support")),
+        KnownMistake(
+            "extra_history looks computed for another group than children from Black "
+            "families. Keep the rows where `group` is \"Black\".",
+            matches=lambda answer, years: _other_group(
+                answer, years, lambda group: extra_history(years, group=group))),
     ],
     solution=(
         'black = years[years["group"] == "Black"]\n'
@@ -109,21 +149,27 @@ q3 = Answer(
 )
 
 w4 = (
-    'While workers decide, children from Black families are screened in only a little '
-    'more often than White children; when the model decides, the ratio is much higher, '
-    'because the model reads recorded history (prior referrals and screen-ins) that '
-    'surveillance and past practice have inflated. When workers see the score and '
-    'override it where they disagree, part of that extra disparity goes, as Cheng and '
+    'In this simulated run, while workers decide, referrals about children from Black '
+    "families are screened in about 4 % more often than White children's; when the model "
+    'decides alone, about 8 % more often, because the model reads recorded history (prior'
+    ' referrals and screen-ins) that surveillance and past practice have inflated. With '
+    'decision support the disparity lies in between, about 7 %, the direction Cheng and '
     'colleagues found in Allegheny County. But the protection depends on workers actually'
-    ' disagreeing: when they follow the model nine times out of ten, the disparity is '
-    "close to the model's own. That is automation bias: a score looks objective, "
-    "following it feels safe and overriding it takes time and has to be justified. 'The "
-    "model only advises' is therefore no safeguard by itself. The decisions also feed the"
-    " records: each screen-in adds to a family's history, which the next year's model "
-    'reads, so the gap in recorded history grows faster when the model decides. I would '
-    'measure override rates and disparities by group every year, train and support '
-    'workers to question scores, record reasons for following and for overriding, and '
-    'agree in advance when the tool would be paused.'
+    ' disagreeing: when they follow the model nine times out of ten, the disparity is as '
+    "high as the model's own or higher. These figures come from one run of one simulated "
+    'county, and other seeds order the policies differently, so they show how the '
+    'mechanism can work rather than measure it. Automation bias is relying on an '
+    'automated score against one\'s own judgement: a score looks objective, following it '
+    "feels safe and overriding it takes time and has to be justified. 'The model only "
+    "advises' is therefore no safeguard by itself. The decisions also feed the records: "
+    "each screen-in adds to a family's history, which next year's model reads, and only "
+    'screened-in referrals get a label to learn from. In this run the gap in recorded '
+    "history is inherited and widened by the workers' own decisions; the model's extra "
+    'history stays within a few hundredths and changes sign, so it carries the gap on '
+    'rather than widening it, and a model trained on those records keeps it going whoever'
+    ' decides. I would measure override rates and disparities by group every year, train'
+    ' and support workers to question scores, record reasons for following and for '
+    'overriding, and agree in advance when the tool would be paused.'
 )
 
 __all__ = ["q1", "q2", "q3", "w4"]

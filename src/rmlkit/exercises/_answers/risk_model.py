@@ -49,6 +49,12 @@ q2 = Answer(
             "base_rate looks like the share of test referrals *not* placed. Take the "
             "share who were placed.",
             wrong_value=lambda test: 1 - _placed(test).mean()),
+        KnownMistake(
+            "base_rate looks computed over all the screened-in referrals, the training "
+            "data and the test data together. The task asks for the share among the test "
+            "referrals, `test`: the children the model is judged on.",
+            wrong_value=lambda df: df.loc[df["screened_in"].to_numpy(dtype=bool),
+                                          "placed_2y"].astype(float).mean()),
     ],
     solution=(
         'base_rate = test["placed_2y"].mean()'
@@ -73,6 +79,22 @@ q3 = Answer(
             "(Task 4). Precision is the share of them who were placed.",
             wrong_value=lambda test, threshold: test["score"].to_numpy()[
                 _flagged(test, threshold)].mean()),
+        KnownMistake(
+            "precision_at_10 looks like the share *not* placed among the flagged referrals "
+            "(1 - precision, the false alarms). Precision is the share of the flagged "
+            "referrals that led to a placement.",
+            wrong_value=lambda test, threshold: 1 - _placed(test)[
+                _flagged(test, threshold)].mean()),
+        KnownMistake(
+            "precision_at_10 leaves out the referrals whose score is exactly `threshold`. "
+            "The agency flags the scores *at or above* it: use `>=`, not `>`.",
+            wrong_value=lambda test, threshold: _placed(test)[
+                test["score"].to_numpy() > threshold].mean()),
+        KnownMistake(
+            "precision_at_10 looks like the precision of flagging every score of 0.5 or "
+            "more. The agency's capacity, one referral in ten, sets the cut-off: flag the "
+            "scores at or above `threshold`.",
+            wrong_value=lambda test: _placed(test)[test["score"].to_numpy() >= 0.5].mean()),
     ],
     solution=(
         'flagged = test["score"] >= threshold\n'
@@ -96,6 +118,10 @@ q4 = Answer(
             "mean_score_flagged looks like the average score of the children who were "
             "placed. Average over the flagged referrals instead.",
             wrong_value=lambda test: test["score"].to_numpy()[_placed(test) == 1].mean()),
+        KnownMistake(
+            "mean_score_flagged is the threshold itself, the lowest score that is flagged. "
+            "The task asks for the average score of all the flagged referrals.",
+            wrong_value=lambda threshold: float(threshold)),
     ],
     solution=(
         'flagged = test["score"] >= threshold\n'

@@ -80,6 +80,12 @@ q2 = Answer(
             wrong_value=lambda df, truth, main_groups: (
                 mean_by(_substantiated(df), _group(df), main_groups)
                 - mean_by(_harm(truth), _group(df), main_groups))),
+        KnownMistake(
+            "substantiation_gap looks like a ratio, the substantiation rate divided by the "
+            "harm rate. The task asks for a difference of shares: the substantiation rate "
+            "*minus* the harm rate.",
+            wrong_value=lambda df, truth, main_groups: (substantiation_rate(df, main_groups)
+                                                        / harm_rate(df, truth, main_groups))),
     ],
     solution=(
         'group = df["race_ethnicity"].astype(str)\n'
@@ -115,6 +121,14 @@ q3 = Answer(
             "harmed: keep those who were not, `~truth[\"harm\"]`.",
             wrong_value=lambda df, truth, main_groups: mean_by(
                 _n_contacts(df), _group(df), main_groups, keep=_harm(truth))),
+        KnownMistake(
+            "contacts_without_harm looks like the average *share* of the four contacts "
+            "(a mean across the columns, from 0 to 1). The task asks for the number of "
+            "contacts, from 0 to 4: add the four columns up for each child "
+            "(`.sum(axis=1)`), then take the mean by group.",
+            wrong_value=lambda df, truth, main_groups: mean_by(
+                _n_contacts(df) / len(CONTACTS), _group(df), main_groups,
+                keep=~_harm(truth))),
     ],
     solution=(
         'group = df["race_ethnicity"].astype(str)\n'
@@ -127,19 +141,23 @@ q3 = Answer(
 
 w4 = (
     "Substantiation is a record of an investigator's decision, not a measurement of harm."
-    ' In this data it understates true harm for children from White and Hispanic families'
-    ' and slightly overstates it for children from Black families, so the proxy is not '
-    'only noisy, it is wrong in different ways for different groups: its construct '
-    'validity differs by group. Children who were not being harmed have more recorded '
-    'contact with benefits, housing, police and health services if they are from Black or'
-    ' Hispanic families. Those four features record how closely a family is watched by '
-    "public services, a trace of poverty and of surveillance, as much as a child's need. "
-    'A model trained to predict substantiation from them would learn that families with '
-    'more contact are riskier, and would flag children from Black families more often at '
-    'the same level of need; its errors would look like accuracy because the label shares'
-    ' the same distortion. With real data we could not measure these gaps, because the '
-    'truth is unknown, so the validity of the label has to be argued and checked with '
-    "other evidence (case-file reviews, families' own accounts)."
+    " In this synthetic data it understates true harm in every group: among screened-in "
+    "referrals, the share substantiated is about a third below the share of children "
+    "truly harmed, for children from White, Hispanic and Black families alike. The gaps "
+    "differ between the groups by only a point or two, which a sample of this size could "
+    "give by chance, so they do not show that the label is much less valid for one group;"
+    " but they show that a model trained on it learns a measure that misses much of the "
+    "harm. Task 3 points to a difference by group elsewhere: children who were not being "
+    "harmed have more recorded contact with benefits, housing, police and health services"
+    " if they are from Hispanic or Black families. Those four features record how closely"
+    " a family is watched by public services, a trace of poverty and of surveillance, as "
+    "much as a child's need. A model trained on them would learn that families with more "
+    "contact are riskier, and would score children from the more watched groups higher at"
+    " the same level of need; its errors would look like accuracy wherever the label "
+    "shares the distortion. With real data the truth is unknown, so the agency could not "
+    "measure these gaps: the validity of the label and of each feature has to be argued "
+    "and checked with other evidence (case-file reviews, families' and practitioners' "
+    "accounts), and documented."
 )
 
 __all__ = ["q1", "q2", "q3", "w4"]
