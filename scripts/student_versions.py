@@ -114,6 +114,18 @@ def as_page(nb, assignment: str, note: str):
     return page
 
 
+def page_name(assignment: str, numbers: dict[str, int]) -> str:
+    """The file name (without suffix) of an assignment's page: ``<NN>-<assignment>``."""
+    return f"{lesson_of(assignment, numbers):02d}-{assignment}"
+
+
+def student_page_names() -> list[str]:
+    """The book's exercise pages ("book/exercises/05-first-audit"), known before they are
+    generated: one for each assignment in exercises/source/."""
+    numbers = lesson_numbers()
+    return [f"book/exercises/{page_name(a, numbers)}" for a in list_assignments(COURSE)]
+
+
 def write_student_versions(out: Path = STUDENT_DIR) -> list[Path]:
     """Generate the student version of every assignment into ``out``; return the pages."""
     if out.exists():
@@ -133,7 +145,7 @@ def write_student_versions(out: Path = STUDENT_DIR) -> list[Path]:
                 f"releases it. {link} to work on it in JupyterLab.\n```"
             )
             lesson = lesson_of(assignment, numbers)
-            page = out / f"{lesson:02d}-{assignment}.ipynb"
+            page = out / f"{page_name(assignment, numbers)}.ipynb"
             nbformat.write(as_page(nb, assignment, note), page)
             pages.append(page)
             rows.append((lesson, f"- {{ref}}`exercise-{assignment}` ({{download}}`notebook "
