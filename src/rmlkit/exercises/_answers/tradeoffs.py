@@ -104,8 +104,8 @@ w5 = (
     'Flagging the highest scores, fewer than a third of flagged families go on to have a '
     'child placed, and even at the best realistic flag rate about two in three flags are '
     "false alarms (for one outcome of the What Works for Children's Social Care study, a "
-    "presentation quoting the report lists 58 % false positives, and none of its models reached its researchers' own"
-    ' minimum bar). Most of the'
+    "presentation quoting the report lists 58 % false positives, and none of its models "
+    "reached its researchers' own minimum bar). Most of the"
     ' 8 families visited each week would therefore be false alarms: an unexpected visit, '
     'worry, stigma and possibly a lasting mistrust of services, for families who were not'
     ' going to need care. At the same time the capacity rule still misses most children '
