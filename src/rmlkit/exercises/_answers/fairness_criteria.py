@@ -51,10 +51,15 @@ def base_rates(people):
     return mean_by(outcome, group)
 
 
-def implied_fpr(people, precision=0.6, false_negative_rate=0.3):
-    table = impossibility_table(base_rates(people).to_dict(), precision=precision,
+def _implied_fpr_from(rates, precision=0.6, false_negative_rate=0.3):
+    """The false positive rate each group would have, taking ``rates`` as base rates."""
+    table = impossibility_table(rates.to_dict(), precision=precision,
                                 false_negative_rate=false_negative_rate)
     return table["false_positive_rate"]
+
+
+def implied_fpr(people, precision=0.6, false_negative_rate=0.3):
+    return _implied_fpr_from(base_rates(people), precision, false_negative_rate)
 
 
 def _column_is(answer, column, wrong) -> bool:
@@ -198,9 +203,7 @@ q5 = Answer(
         KnownMistake(
             "implied_fpr uses the selection rates (the share flagged) as base rates. A "
             "group's base rate is the share *with the outcome*.",
-            wrong_value=lambda people: impossibility_table(
-                selection_rate(people).to_dict(), precision=0.6,
-                false_negative_rate=0.3)["false_positive_rate"]),
+            wrong_value=lambda people: _implied_fpr_from(selection_rate(people))),
         KnownMistake(
             "implied_fpr swaps the two constraints: the task fixes the precision at 0.6 "
             "and the false negative (miss) rate at 0.3.",
@@ -216,9 +219,7 @@ q5 = Answer(
             "implied_fpr uses the share with the outcome among the *flagged* people (the "
             "precision) as base rates. A group's base rate is the share with the outcome "
             "among everyone in the group.",
-            wrong_value=lambda people: impossibility_table(
-                precision(people).to_dict(), precision=0.6,
-                false_negative_rate=0.3)["false_positive_rate"]),
+            wrong_value=lambda people: _implied_fpr_from(precision(people))),
         KnownMistake(
             "implied_fpr uses 0.7 as the false negative rate. 0.7 would be the true "
             "positive rate; the task fixes the false negative (miss) rate, the share of "

@@ -13,6 +13,11 @@ def _columns(test):
     return group, placed, flagged
 
 
+def _on_columns(rule):
+    """``rule(group, placed, flagged)`` as a function of the test table, for a mistake."""
+    return lambda test: rule(*_columns(test))
+
+
 def fpr_by_group(test):
     group, placed, flagged = _columns(test)
     return mean_by(flagged, group, keep=~placed)
@@ -31,43 +36,43 @@ q1 = Answer(
             "fpr_by_group looks like the share flagged among *all* the children of each "
             "group (the selection rate). The false positive rate looks only at the "
             "children who were not placed: among them, the share flagged.",
-            wrong_value=lambda test: mean_by(_columns(test)[2], _columns(test)[0])),
+            wrong_value=_on_columns(lambda group, placed, flagged: mean_by(flagged, group))),
         KnownMistake(
             "fpr_by_group looks like the share not placed among the *flagged* children "
             "(1 - precision, the false discovery rate). The false positive rate divides "
             "by the children who were not placed, not by those flagged.",
-            wrong_value=lambda test: mean_by(~_columns(test)[1], _columns(test)[0],
-                                             keep=_columns(test)[2])),
+            wrong_value=_on_columns(lambda group, placed, flagged:
+                                     mean_by(~placed, group, keep=flagged))),
         KnownMistake(
             "fpr_by_group divides the false positives (flagged, not placed) by *every* "
             "child of the group. The false positive rate divides them by the children "
             "who were not placed only.",
-            wrong_value=lambda test: mean_by(_columns(test)[2] & ~_columns(test)[1],
-                                             _columns(test)[0])),
+            wrong_value=_on_columns(lambda group, placed, flagged:
+                                     mean_by(flagged & ~placed, group))),
         KnownMistake(
             "fpr_by_group looks like the share flagged among the children who *were* "
             "placed: that is the true positive rate. The false positive rate looks at "
             "the children who were not placed (`placed_2y == 0`).",
-            wrong_value=lambda test: mean_by(_columns(test)[2], _columns(test)[0],
-                                             keep=_columns(test)[1])),
+            wrong_value=_on_columns(lambda group, placed, flagged:
+                                     mean_by(flagged, group, keep=placed))),
         KnownMistake(
             "fpr_by_group looks like the share *not* flagged among the children who were "
             "not placed (1 - the false positive rate). Take the share who *were* flagged.",
-            wrong_value=lambda test: mean_by(~_columns(test)[2], _columns(test)[0],
-                                             keep=~_columns(test)[1])),
+            wrong_value=_on_columns(lambda group, placed, flagged:
+                                     mean_by(~flagged, group, keep=~placed))),
         KnownMistake(
             "fpr_by_group looks like the share not flagged among the children who were "
             "placed: the false negative rate, the children the model missed. The false "
             "positive rate looks at the children who were *not* placed: among them, the "
             "share flagged.",
-            wrong_value=lambda test: mean_by(~_columns(test)[2], _columns(test)[0],
-                                             keep=_columns(test)[1])),
+            wrong_value=_on_columns(lambda group, placed, flagged:
+                                     mean_by(~flagged, group, keep=placed))),
         KnownMistake(
             "fpr_by_group looks like the share placed among the children who were *not* "
             "flagged. Did you swap `y_true` and `y_pred`? `y_true` is what happened "
             "(`placed_2y`), `y_pred` the model's decision (`flagged`).",
-            wrong_value=lambda test: mean_by(_columns(test)[1], _columns(test)[0],
-                                             keep=~_columns(test)[2])),
+            wrong_value=_on_columns(lambda group, placed, flagged:
+                                     mean_by(placed, group, keep=~flagged))),
     ],
     solution=(
         'frame = MetricFrame(\n'
@@ -92,8 +97,8 @@ q2 = Answer(
             "fpr_ratio divides by the false positive rate of all the children together. "
             "The task compares two groups: the rate of Black children over the rate of "
             "White children, the reference group.",
-            wrong_value=lambda test: fpr_by_group(test)["Black"] / _columns(test)[2][
-                ~_columns(test)[1]].mean()),
+            wrong_value=lambda test: fpr_by_group(test)["Black"] / _on_columns(
+                lambda group, placed, flagged: flagged[~placed].mean())(test)),
         KnownMistake(
             "fpr_ratio divides by the rate of Hispanic children. The task takes White "
             "children as the reference group: the rate of Black children over the rate "

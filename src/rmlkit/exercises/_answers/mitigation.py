@@ -31,26 +31,29 @@ def _rows_match(answer, expected) -> bool:
     return same_values(answer.loc[CHECKED, expected.columns], expected)
 
 
+def _matches_comparison(*, label_as_truth=False, estimator="course"):
+    """A check that the answer's rows equal Task 1's comparison made with these options."""
+    def check(answer, X, y, harm, group, train, test, model, capacity, random_state):
+        truth = y if label_as_truth else None
+        return _rows_match(answer, _comparison(X, y, harm, group, train, test, model,
+                                               capacity, random_state, truth=truth,
+                                               estimator=estimator))
+    return check
+
+
 q1 = Answer(
-    is_right=lambda answer, X, y, harm, group, train, test, model, capacity, random_state:
-    _rows_match(answer, _comparison(X, y, harm, group, train, test, model, capacity,
-                                    random_state)),
+    is_right=_matches_comparison(),
     mistakes=[
         KnownMistake(
             "comparison judges the models against the recorded label (`y`), not the "
             "truth: its truth columns then measure the proxy again. Pass the truth for "
             "the test rows, `true_outcome_test=harm[test]`.",
-            matches=lambda answer, X, y, harm, group, train, test, model, capacity,
-            random_state: _rows_match(answer, _comparison(
-                X, y, harm, group, train, test, model, capacity, random_state, truth=y))),
+            matches=_matches_comparison(label_as_truth=True)),
         KnownMistake(
             "comparison uses compare_mitigations' own default model, not the course's "
             "model of the lesson. Pass `estimator=clone(tool.model)`, so that every "
             "method starts from the same model as the lesson.",
-            matches=lambda answer, X, y, harm, group, train, test, model, capacity,
-            random_state: _rows_match(answer, _comparison(
-                X, y, harm, group, train, test, model, capacity, random_state,
-                estimator=None))),
+            matches=_matches_comparison(estimator=None)),
     ],
     solution=(
         'comparison = compare_mitigations(\n'
